@@ -1,0 +1,102 @@
+// What every cell type (lstm.ts, gru.ts, rnn.ts) provides to the recurrent layer: packed
+// weights per direction in linear memory, and one call that runs a direction over a sequence.
+// The parts all cells share — the input projection weights and the config block — live here.
+import type { Arena } from "../runtime/arena.js";
+import type { Kernels } from "../runtime/kernels.js";
+import { ACTIVATION_IDS, type Activation } from "./activations.js";
+import { ceil16, ceil4, gateMajorRow, packPanels, panelFloats } from "./pack.js";
+import type { NormalizedSpec } from "./spec.js";
+
+/** Pointers (byte offsets into linear memory) to one direction's packed weights. */
+export interface PackedDirection {
+  /** W packed in 16-row panels over the gate-major padded rows: the input projection. */
+  Wp: number;
+  /** ldg floats: Wb + Rb per packed row (the GRU's recurrent h bias may stay out). */
+  bias: number;
+  /** Cell-specific recurrent weights and extras (see each cell). */
+  Rp: number;
+  extra: Record<string, number>;
+  cfg: number;
+  /** Every block above, for release. */
+  blocks: number[];
+}
+
+/** Buffers for running one direction over a sequence (all byte offsets). */
+export interface DirectionRun {
+  G: number;
+  H0: number;
+  /** LSTM cell state [B × Hp], in: initial, out: final. */
+  C: number;
+  Y: number;
+  ldy: number;
+  lens: number;
+  table: number;
+  scratch: number;
+  B: number;
+  reverse: boolean;
+}
+
+export interface CellKernel {
+  /** Packs direction d of the spec's weights into blocks from the arena. */
+  pack(arena: Arena, spec: NormalizedSpec, d: number): PackedDirection;
+  /** Extra scratch floats a direction run needs for B rows. */
+  scratchFloats(spec: NormalizedSpec, B: number): number;
+  run(kernels: Kernels, spec: NormalizedSpec, p: PackedDirection, r: DirectionRun): void;
+}
+
+/** Row stride of the gate buffer G: gates × Hp, padded to the GEMM's 16-column panels. */
+export function gateStride(spec: NormalizedSpec): number {
+  return ceil16(spec.gates * ceil4(spec.hiddenSize));
+}
+
+/** Allocates `floats` zeroed floats, records the block, returns its byte offset. */
+export function allocFloats(arena: Arena, blocks: number[], floats: number, what: string): number {
+  const ptr = arena.alloc(floats * 4, what);
+  blocks.push(ptr);
+  return ptr;
+}
+
+/**
+ * Packs the input projection of direction d: W rows in gate-major order, each gate padded to
+ * Hp rows, and the bias row Wb + Rb (gates listed in `recurrentBiasOut` get Wb only).
+ */
+export function packInputProjection(
+  arena: Arena, spec: NormalizedSpec, d: number, blocks: number[], recurrentBiasOut: readonly number[] = [],
+): { Wp: number; bias: number } {
+  const { inputSize: I, hiddenSize: H, gates: G } = spec;
+  const ldg = gateStride(spec);
+  const Wp = allocFloats(arena, blocks, panelFloats(ldg, I), "input weights");
+  packPanels(arena.f32, Wp >> 2, spec.W, d * G * H * I, I, G * ceil4(H), gateMajorRow(H));
+  const bias = allocFloats(arena, blocks, ldg, "bias");
+  if (spec.B) {
+    const f32 = arena.f32;
+    const Hp = ceil4(H);
+    const wb = d * 2 * G * H;
+    const rb = wb + G * H;
+    for (let g = 0; g < G; g++) {
+      const withR = !recurrentBiasOut.includes(g);
+      for (let u = 0; u < H; u++) {
+        f32[(bias >> 2) + g * Hp + u] = spec.B[wb + g * H + u] + (withR ? spec.B[rb + g * H + u] : 0);
+      }
+    }
+  }
+  return { Wp, bias };
+}
+
+/** Writes the 11-word config block of assembly/cell-config.ts for direction d. */
+export function writeCellConfig(arena: Arena, spec: NormalizedSpec, d: number, blocks: number[], flag: boolean): number {
+  const cfg = allocFloats(arena, blocks, 11, "cell config");
+  const i32 = arena.i32;
+  const f32 = arena.f32;
+  const acts: Activation[] = spec.activations[d];
+  for (let j = 0; j < 3; j++) {
+    const a = acts[j];
+    if (!a) continue;
+    i32[(cfg >> 2) + j * 3] = ACTIVATION_IDS[a.name];
+    f32[(cfg >> 2) + j * 3 + 1] = a.alpha;
+    f32[(cfg >> 2) + j * 3 + 2] = a.beta;
+  }
+  f32[(cfg >> 2) + 9] = spec.clip;
+  i32[(cfg >> 2) + 10] = flag ? 1 : 0;
+  return cfg;
+}

@@ -1,0 +1,31 @@
+// LSTM cell: packs R per group of 4 units (gates i, o, f, c interleaved) and the peepholes,
+// and runs assembly/f32-lstm.ts's f32_lstm_seq for one direction.
+import { type CellKernel, allocFloats, gateStride, packInputProjection, writeCellConfig } from "./cell.js";
+import { ceil4, groupFloats, packGroups } from "./pack.js";
+
+export const lstmCell: CellKernel = {
+  pack(arena, spec, d) {
+    const H = spec.hiddenSize;
+    const blocks: number[] = [];
+    const { Wp, bias } = packInputProjection(arena, spec, d, blocks);
+    const Rp = allocFloats(arena, blocks, groupFloats(H, 4, H), "recurrent weights");
+    packGroups(arena.f32, Rp >> 2, spec.R, d * 4 * H * H, H, H, [0, 1, 2, 3]);
+    let P = 0;
+    if (spec.P) {
+      // Same gate-major padding as G: i at 0, o at Hp, f at 2·Hp.
+      const Hp = ceil4(H);
+      P = allocFloats(arena, blocks, 3 * Hp, "peepholes");
+      const f32 = arena.f32;
+      for (let g = 0; g < 3; g++) {
+        for (let u = 0; u < H; u++) f32[(P >> 2) + g * Hp + u] = spec.P[d * 3 * H + g * H + u];
+      }
+    }
+    const cfg = writeCellConfig(arena, spec, d, blocks, spec.inputForget);
+    return { Wp, bias, Rp, extra: { P }, cfg, blocks };
+  },
+  scratchFloats: () => 0,
+  run(k, spec, p, r) {
+    const H = spec.hiddenSize;
+    k.f32_lstm_seq(r.G, gateStride(spec), p.Rp, p.extra.P, r.C, r.H0, r.Y, r.ldy, r.lens, r.table, r.B, H, H, r.reverse ? 1 : 0, p.cfg);
+  },
+};

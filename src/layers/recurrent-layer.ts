@@ -1,0 +1,291 @@
+// A recurrent layer (LSTM, GRU or RNN; forward, reverse or bidirectional) with ONNX semantics:
+// sequence_lens per batch row, initial states, layout 0/1, outputs Y, Y_h, Y_c in ONNX shapes.
+// Hot path: run() → forwardDirection() → f32_gemm_2x16 over all steps → the cell's sequence kernel.
+import { DisposedError, ShapeError } from "../errors.js";
+import { type Runtime, defaultRuntime } from "../runtime/runtime.js";
+import { guardKernel, kernelError } from "../runtime/guard.js";
+import { Workspace } from "../runtime/workspace.js";
+import { type Tensor, checkTensor, expectDims } from "../tensor.js";
+import { type CellKernel, type DirectionRun, type PackedDirection, gateStride } from "./cell.js";
+import { gruCell } from "./gru.js";
+import { lstmCell } from "./lstm.js";
+import { ceil4 } from "./pack.js";
+import { rnnCell } from "./rnn.js";
+import { type NormalizedSpec, type RecurrentLayerSpec, normalizeSpec } from "./spec.js";
+import { LayerStream, type StepBuffers, type StepFn, type StreamOptions } from "./stream.js";
+
+const CELLS: Record<NormalizedSpec["cell"], CellKernel> = { lstm: lstmCell, gru: gruCell, rnn: rnnCell };
+
+export interface RunOptions {
+  /** Steps per batch row (ONNX sequence_lens), each in [0, T]; default T for every row. */
+  sequenceLens?: ArrayLike<number>;
+  /** [dirs, B, H] (layout 0) or [B, dirs, H] (layout 1); default zeros. */
+  initialH?: Tensor;
+  /** LSTM only, shaped like initialH; default zeros. */
+  initialC?: Tensor;
+}
+
+export interface RecurrentOutputs {
+  /** [T, dirs, B, H] (layout 0) or [B, T, dirs, H] (layout 1); zero past each row's length. */
+  Y: Tensor;
+  /** [dirs, B, H] or [B, dirs, H]: the last state of each row (zero for rows of length 0). */
+  Y_h: Tensor;
+  /** LSTM only: the last cell state, shaped like Y_h. */
+  Y_c?: Tensor;
+}
+
+/** Where one forward pass reads and writes in linear memory (byte offsets). */
+export interface SequenceBuffers {
+  /** X rows (t, b) of inputSize floats at x + (t·B + b)·inputSize. */
+  x: number;
+  /** Y rows (t, b) of dirs·H floats (directions side by side), zero-filled by the caller. */
+  y: number;
+  /** [B] int32 steps per row. */
+  lens: number;
+  /** Per direction: initial h [B × H] and (LSTM) cell state [B × ceil4(H)], updated in place. */
+  h0: number[];
+  c: number[];
+}
+
+export class RecurrentLayer {
+  readonly spec: NormalizedSpec;
+  readonly runtime: Runtime;
+  private readonly cell: CellKernel;
+  private readonly packed: PackedDirection[];
+  private readonly ws: Workspace;
+  private disposed = false;
+
+  constructor(runtime: Runtime, spec: RecurrentLayerSpec | NormalizedSpec) {
+    runtime.check();
+    this.runtime = runtime;
+    this.spec = "dirs" in spec ? spec : normalizeSpec(spec);
+    this.cell = CELLS[this.spec.cell];
+    this.ws = new Workspace(runtime.arena);
+    this.packed = [];
+    try {
+      for (let d = 0; d < this.spec.dirs; d++) this.packed.push(this.cell.pack(runtime.arena, this.spec, d));
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
+  /** Features per time step of Y in the stacked (PyTorch) layout: dirs · H. */
+  get outputSize(): number {
+    return this.spec.dirs * this.spec.hiddenSize;
+  }
+
+  /** Bytes of linear memory held by the packed weights. */
+  get weightBytes(): number {
+    let n = 0;
+    for (const p of this.packed) for (const b of p.blocks) n += this.runtime.arena.sizeOf(b);
+    return n;
+  }
+
+  async run(X: Tensor, options: RunOptions = {}): Promise<RecurrentOutputs> {
+    this.check();
+    const { spec } = this;
+    const { dirs, hiddenSize: H, inputSize: I, layout } = spec;
+    checkTensor(X, "X");
+    if (X.dims.length !== 3 || X.dims[2] !== I) {
+      const want = layout === 0 ? `[T, B, ${I}] = [seq_length, batch_size, inputSize]` : `[B, T, ${I}] = [batch_size, seq_length, inputSize]`;
+      throw new ShapeError(`X: expected shape ${want} (layout ${layout}), found [${X.dims}]`);
+    }
+    const [T, B] = layout === 0 ? [X.dims[0], X.dims[1]] : [X.dims[1], X.dims[0]];
+    const ws = this.ws;
+    const arena = this.runtime.arena;
+    const bufs: SequenceBuffers = {
+      x: ws.get("x", T * B * I),
+      y: ws.get("y", T * B * dirs * H),
+      lens: ws.get("lens", B),
+      h0: [],
+      c: [],
+    };
+    for (let d = 0; d < dirs; d++) {
+      bufs.h0.push(ws.get(`h0.${d}`, B * H));
+      bufs.c.push(ws.get(`c.${d}`, B * ceil4(H)));
+    }
+    const lens = writeLens(arena.i32, bufs.lens >> 2, options.sequenceLens, T, B);
+    const f32 = arena.f32;
+    copyIn(f32, bufs.x >> 2, X.data, T, B, I, layout);
+    f32.fill(0, bufs.y >> 2, (bufs.y >> 2) + T * B * dirs * H);
+    this.loadStates(f32, bufs, options, B);
+    this.forward(bufs, T, B);
+    return this.outputs(arena.f32, bufs, lens, T, B);
+  }
+
+  /**
+   * Runs every direction over a sequence already in memory. Used by run() and by models,
+   * which chain layers without copying through JavaScript.
+   */
+  forward(bufs: SequenceBuffers, T: number, B: number): void {
+    for (let d = 0; d < this.spec.dirs; d++) this.forwardDirection(d, bufs, T, B);
+  }
+
+  /** A stream over this layer's weights, with its own state (forward layers only). */
+  stream(options: StreamOptions = {}): LayerStream {
+    this.check();
+    return new LayerStream(this, options);
+  }
+
+  stepFloats(B: number): { G: number; scratch: number } {
+    return { G: B * gateStride(this.spec), scratch: this.cell.scratchFloats(this.spec, B) };
+  }
+
+  /** One-step runner for a stream: the call arguments are built once and updated in place. */
+  makeStep(B: number, bufs: StepBuffers): StepFn {
+    const { spec, cell } = this;
+    const k = this.runtime.kernels;
+    const p = this.packed[0];
+    const I = spec.inputSize;
+    const ldg = gateStride(spec);
+    const args: DirectionRun = {
+      G: bufs.G, H0: 0, C: 0, Y: 0, ldy: spec.hiddenSize, lens: bufs.lens, table: bufs.table, scratch: bufs.scratch, B, reverse: false,
+    };
+    return (h0, c, y) => {
+      args.H0 = h0;
+      args.C = c;
+      args.Y = y;
+      try {
+        k.f32_gemm_2x16(bufs.x, I, B, I, p.Wp, p.bias, bufs.G, ldg, ldg);
+        cell.run(k, spec, p, args);
+      } catch (e) {
+        throw kernelError(e);
+      }
+    };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.ws.release();
+    for (const p of this.packed) for (const b of p.blocks) this.runtime.arena.release(b);
+    this.packed.length = 0;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  check(): void {
+    if (this.disposed) throw new DisposedError("RecurrentLayer");
+    this.runtime.check();
+  }
+
+  private forwardDirection(d: number, bufs: SequenceBuffers, T: number, B: number): void {
+    const { spec } = this;
+    const k = this.runtime.kernels;
+    const ldg = gateStride(spec);
+    const p = this.packed[d];
+    const G = this.ws.get("G", T * B * ldg);
+    const table = this.ws.get("table", 4 * B);
+    const scratch = this.cell.scratchFloats(spec, B) > 0 ? this.ws.get("scratch", this.cell.scratchFloats(spec, B)) : 0;
+    const reverse = spec.direction === "reverse" || d === 1;
+    guardKernel(() => {
+      k.f32_gemm_2x16(bufs.x, spec.inputSize, T * B, spec.inputSize, p.Wp, p.bias, G, ldg, ldg);
+      this.cell.run(k, spec, p, {
+        G, H0: bufs.h0[d], C: bufs.c[d], Y: bufs.y + d * spec.hiddenSize * 4, ldy: spec.dirs * spec.hiddenSize,
+        lens: bufs.lens, table, scratch, B, reverse,
+      });
+    });
+  }
+
+  private loadStates(f32: Float32Array, bufs: SequenceBuffers, options: RunOptions, B: number): void {
+    const { dirs, hiddenSize: H, layout, cell } = this.spec;
+    if (options.initialC !== undefined && cell !== "lstm") throw new ShapeError(`initialC: only an LSTM has a cell state, this layer is ${cell}`);
+    const shape = layout === 0 ? [dirs, B, H] : [B, dirs, H];
+    const formula = layout === 0 ? "[dirs, batch_size, hiddenSize]" : "[batch_size, dirs, hiddenSize]";
+    for (const [name, state, stride, ptrs] of [
+      ["initialH", options.initialH, H, bufs.h0],
+      ["initialC", options.initialC, ceil4(H), bufs.c],
+    ] as const) {
+      for (let d = 0; d < dirs; d++) {
+        const base = ptrs[d] >> 2;
+        if (state === undefined) {
+          f32.fill(0, base, base + B * stride);
+          continue;
+        }
+        checkTensor(state, name);
+        expectDims(name, state.dims, shape, formula);
+        for (let b = 0; b < B; b++) {
+          const src = layout === 0 ? (d * B + b) * H : (b * dirs + d) * H;
+          f32.set(state.data.subarray(src, src + H), base + b * stride);
+        }
+      }
+    }
+  }
+
+  private outputs(f32: Float32Array, bufs: SequenceBuffers, lens: Int32Array, T: number, B: number): RecurrentOutputs {
+    const { dirs, hiddenSize: H, layout, cell, direction } = this.spec;
+    const Y = new Float32Array(T * dirs * B * H);
+    const y = bufs.y >> 2;
+    for (let t = 0; t < T; t++) {
+      for (let b = 0; b < B; b++) {
+        for (let d = 0; d < dirs; d++) {
+          const src = y + (t * B + b) * dirs * H + d * H;
+          const dst = layout === 0 ? ((t * dirs + d) * B + b) * H : ((b * T + t) * dirs + d) * H;
+          Y.set(f32.subarray(src, src + H), dst);
+        }
+      }
+    }
+    const Y_h = new Float32Array(dirs * B * H);
+    const Y_c = cell === "lstm" ? new Float32Array(dirs * B * H) : undefined;
+    for (let d = 0; d < dirs; d++) {
+      const reverse = direction === "reverse" || d === 1;
+      for (let b = 0; b < B; b++) {
+        if (lens[b] === 0) continue;
+        const t = reverse ? 0 : lens[b] - 1;
+        const dst = layout === 0 ? (d * B + b) * H : (b * dirs + d) * H;
+        const src = y + (t * B + b) * dirs * H + d * H;
+        Y_h.set(f32.subarray(src, src + H), dst);
+        if (Y_c) {
+          const c = (bufs.c[d] >> 2) + b * ceil4(H);
+          Y_c.set(f32.subarray(c, c + H), dst);
+        }
+      }
+    }
+    const yDims = layout === 0 ? [T, dirs, B, H] : [B, T, dirs, H];
+    const sDims = layout === 0 ? [dirs, B, H] : [B, dirs, H];
+    const out: RecurrentOutputs = { Y: { data: Y, dims: yDims }, Y_h: { data: Y_h, dims: sDims } };
+    if (Y_c) out.Y_c = { data: Y_c, dims: sDims };
+    return out;
+  }
+}
+
+/**
+ * Validates sequence lengths (default T) and writes them into the int32 block at word `at`.
+ * Returns a JavaScript copy: a view into memory would detach if a later allocation grows it.
+ */
+export function writeLens(i32: Int32Array, at: number, given: ArrayLike<number> | undefined, T: number, B: number): Int32Array {
+  const lens = new Int32Array(B);
+  if (given === undefined) lens.fill(T);
+  else {
+    if (given.length !== B) throw new ShapeError(`sequenceLens: expected ${B} lengths (one per batch row), found ${given.length}`);
+    for (let b = 0; b < B; b++) {
+      const v = Number(given[b]);
+      if (!Number.isInteger(v) || v < 0 || v > T) {
+        throw new ShapeError(`sequenceLens[${b}]: expected an integer in [0, ${T}] (T = seq_length), found ${given[b]}`);
+      }
+      lens[b] = v;
+    }
+  }
+  i32.set(lens, at);
+  return lens;
+}
+
+/** Copies X into rows (t, b) of I floats; layout 1 input [B, T, I] is transposed on the way. */
+export function copyIn(f32: Float32Array, at: number, X: Float32Array, T: number, B: number, I: number, layout: 0 | 1): void {
+  if (layout === 0) {
+    f32.set(X, at);
+    return;
+  }
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) f32.set(X.subarray((b * T + t) * I, (b * T + t + 1) * I), at + (t * B + b) * I);
+  }
+}
+
+/** Creates a layer on `runtime` (default: the shared runtime, created on first use). */
+export async function createLayer(spec: RecurrentLayerSpec, options: { runtime?: Runtime } = {}): Promise<RecurrentLayer> {
+  const runtime = options.runtime ?? (await defaultRuntime());
+  return new RecurrentLayer(runtime, spec);
+}

@@ -1,0 +1,20 @@
+// Plain RNN cell: R packed in 16-row GEMM panels; runs assembly/f32-rnn.ts's f32_rnn_seq.
+import { type CellKernel, allocFloats, gateStride, packInputProjection, writeCellConfig } from "./cell.js";
+import { packPanels, panelFloats } from "./pack.js";
+
+export const rnnCell: CellKernel = {
+  pack(arena, spec, d) {
+    const H = spec.hiddenSize;
+    const blocks: number[] = [];
+    const { Wp, bias } = packInputProjection(arena, spec, d, blocks);
+    const Rp = allocFloats(arena, blocks, panelFloats(H, H), "recurrent weights");
+    packPanels(arena.f32, Rp >> 2, spec.R, d * H * H, H, H, (n) => n);
+    const cfg = writeCellConfig(arena, spec, d, blocks, false);
+    return { Wp, bias, Rp, extra: {}, cfg, blocks };
+  },
+  scratchFloats: () => 0,
+  run(k, spec, p, r) {
+    const H = spec.hiddenSize;
+    k.f32_rnn_seq(r.G, gateStride(spec), p.Rp, r.H0, r.Y, r.ldy, r.lens, r.table, r.B, H, H, r.reverse ? 1 : 0, p.cfg);
+  },
+};
