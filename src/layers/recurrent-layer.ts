@@ -109,7 +109,7 @@ export class RecurrentLayer {
     const f32 = arena.f32;
     copyIn(f32, bufs.x >> 2, X.data, T, B, I, layout);
     f32.fill(0, bufs.y >> 2, (bufs.y >> 2) + T * B * dirs * H);
-    this.loadStates(f32, bufs, options, B);
+    this.loadStates(f32, bufs, options, B, layout);
     this.forward(bufs, T, B);
     return this.outputs(arena.f32, bufs, lens, T, B);
   }
@@ -142,12 +142,12 @@ export class RecurrentLayer {
     const args: DirectionRun = {
       G: bufs.G, H0: 0, C: 0, Y: 0, ldy: spec.hiddenSize, lens: bufs.lens, table: bufs.table, scratch: bufs.scratch, B, reverse: false,
     };
-    return (h0, c, y) => {
+    return (x, h0, c, y) => {
       args.H0 = h0;
       args.C = c;
       args.Y = y;
       try {
-        k.f32_gemm_2x16(bufs.x, I, B, I, p.Wp, p.bias, bufs.G, ldg, ldg);
+        k.f32_gemm_2x16(x, I, B, I, p.Wp, p.bias, bufs.G, ldg, ldg);
         cell.run(k, spec, p, args);
       } catch (e) {
         throw kernelError(e);
@@ -190,8 +190,9 @@ export class RecurrentLayer {
     });
   }
 
-  private loadStates(f32: Float32Array, bufs: SequenceBuffers, options: RunOptions, B: number): void {
-    const { dirs, hiddenSize: H, layout, cell } = this.spec;
+  /** Writes initial states (zeros where absent) into bufs.h0 / bufs.c, validating their shapes. */
+  loadStates(f32: Float32Array, bufs: SequenceBuffers, options: Pick<RunOptions, "initialH" | "initialC">, B: number, layout: 0 | 1): void {
+    const { dirs, hiddenSize: H, cell } = this.spec;
     if (options.initialC !== undefined && cell !== "lstm") throw new ShapeError(`initialC: only an LSTM has a cell state, this layer is ${cell}`);
     const shape = layout === 0 ? [dirs, B, H] : [B, dirs, H];
     const formula = layout === 0 ? "[dirs, batch_size, hiddenSize]" : "[batch_size, dirs, hiddenSize]";
@@ -216,7 +217,7 @@ export class RecurrentLayer {
   }
 
   private outputs(f32: Float32Array, bufs: SequenceBuffers, lens: Int32Array, T: number, B: number): RecurrentOutputs {
-    const { dirs, hiddenSize: H, layout, cell, direction } = this.spec;
+    const { dirs, hiddenSize: H, layout } = this.spec;
     const Y = new Float32Array(T * dirs * B * H);
     const y = bufs.y >> 2;
     for (let t = 0; t < T; t++) {
@@ -228,6 +229,17 @@ export class RecurrentLayer {
         }
       }
     }
+    const yDims = layout === 0 ? [T, dirs, B, H] : [B, T, dirs, H];
+    return { Y: { data: Y, dims: yDims }, ...this.finalStates(f32, bufs, lens, B, layout) };
+  }
+
+  /**
+   * Y_h (and Y_c) after a forward pass: each row's state after its last step, zero for rows of
+   * length 0. Layout 0 gives [dirs, B, H]; layout 1 gives [B, dirs, H] (= [B, dirs·H]).
+   */
+  finalStates(f32: Float32Array, bufs: SequenceBuffers, lens: ArrayLike<number>, B: number, layout: 0 | 1): { Y_h: Tensor; Y_c?: Tensor } {
+    const { dirs, hiddenSize: H, cell, direction } = this.spec;
+    const y = bufs.y >> 2;
     const Y_h = new Float32Array(dirs * B * H);
     const Y_c = cell === "lstm" ? new Float32Array(dirs * B * H) : undefined;
     for (let d = 0; d < dirs; d++) {
@@ -244,11 +256,8 @@ export class RecurrentLayer {
         }
       }
     }
-    const yDims = layout === 0 ? [T, dirs, B, H] : [B, T, dirs, H];
-    const sDims = layout === 0 ? [dirs, B, H] : [B, dirs, H];
-    const out: RecurrentOutputs = { Y: { data: Y, dims: yDims }, Y_h: { data: Y_h, dims: sDims } };
-    if (Y_c) out.Y_c = { data: Y_c, dims: sDims };
-    return out;
+    const dims = layout === 0 ? [dirs, B, H] : [B, dirs, H];
+    return Y_c ? { Y_h: { data: Y_h, dims }, Y_c: { data: Y_c, dims } } : { Y_h: { data: Y_h, dims } };
   }
 }
 

@@ -10,15 +10,14 @@ import type { NormalizedSpec } from "./spec.js";
 
 /** Buffers (byte offsets) a step runs on; the stream owns them. */
 export interface StepBuffers {
-  x: number;
   lens: number;
   table: number;
   G: number;
   scratch: number;
 }
 
-/** Runs one step: h_prev at h0, LSTM cell state at c (in place), new h written at y. */
-export type StepFn = (h0: number, c: number, y: number) => void;
+/** Runs one step: input rows at x, h_prev at h0, LSTM cell state at c (in place), new h at y. */
+export type StepFn = (x: number, h0: number, c: number, y: number) => void;
 
 /** What a stream needs from its layer (implemented by RecurrentLayer). */
 export interface StepSource {
@@ -52,6 +51,7 @@ export class LayerStream {
   private readonly run: StepFn;
   private readonly blocks: number[] = [];
   private readonly bufs: StepBuffers;
+  private readonly x: number;
   private readonly h: [number, number];
   private readonly c: number;
   private readonly initial: StreamState;
@@ -85,8 +85,8 @@ export class LayerStream {
     };
     try {
       const sizes = source.stepFloats(B);
+      this.x = alloc(B * spec.inputSize, "stream input");
       this.bufs = {
-        x: alloc(B * spec.inputSize, "stream input"),
         lens: alloc(B, "stream lengths"),
         table: alloc(4 * B, "stream schedule"),
         G: alloc(sizes.G, "stream gates"),
@@ -116,9 +116,9 @@ export class LayerStream {
       throw new ShapeError(`step(x): expected ${n} values = batchSize ${this.batchSize} × inputSize ${spec.inputSize}, found ${x.length}`);
     }
     const arena = this.source.runtime.arena;
-    arena.f32.set(x, this.bufs.x >> 2);
+    arena.f32.set(x, this.x >> 2);
     const next = 1 - this.cur;
-    this.run(this.h[this.cur], this.c, this.h[next]);
+    this.run(this.x, this.h[this.cur], this.c, this.h[next]);
     this.cur = next;
     const h = this.view(next);
     if (out) {
