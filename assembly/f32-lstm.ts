@@ -3,7 +3,10 @@
 //   i = f(Xi + H·Riᵀ + Pi⊙C_{t-1})    f = f(Xf + H·Rfᵀ + Pf⊙C_{t-1})    c = g(Xc + H·Rcᵀ)
 //   C_t = f⊙C_{t-1} + i⊙c             o = f(Xo + H·Roᵀ + Po⊙C_t)        H_t = o⊙h(C_t)
 // (X· terms include both biases; clip applies to every pre-activation; input_forget: f = 1 − i.)
+// With a projection (PyTorch proj_size): h_t = Wr·H_t, and h_t (K = proj floats) is what Y and
+// the next step's recurrent product see; C keeps H units.
 import { activate } from "./f32-activations";
+import { f32_gemm_2x16 } from "./f32-gemm";
 import { clip, fA, fB, fK, flag as inputForget, gA, gB, gK, hA, hB, hK, loadCellConfig } from "./cell-config";
 import { ROW_B, ROW_BYTES, ROW_G, ROW_HPREV, ROW_Y, maxLength, scheduleStep } from "./seq-schedule";
 import { clampAbs, madd, storeLanes } from "./simd";
@@ -40,18 +43,24 @@ import { clampAbs, madd, storeLanes } from "./simd";
  * Rp:    R [4H × K] packed in groups of 4 units: per group, per k, 16 floats i|o|f|c (pack.ts).
  * P:     [3·Hp] peepholes i, o, f (padded like G), or 0.
  * C:     [B × Hp] cell state, in: initial, out: final (rows with len 0 untouched).
- * H0:    [B × K] initial hidden state.  Y: rows (t, b) at Y + (t·B + b)·ldy, H floats written.
+ * H0:    [B × K] initial hidden state.  Y: rows (t, b) at Y + (t·B + b)·ldy, K floats written.
  * lens:  [B] i32 steps per row.  table: B·16 bytes of scratch for the row schedule.
+ * Wr:    0, or the projection [K × H] in 16-row GEMM panels; then K is the projection size and
+ *        scratch holds B·Hp + B·ceil16(K) floats (H_t of each active row, then Wr·H_t).
  * The 2-row and 1-row paths accumulate in the same order, so a row's result never depends on
  * which other rows share the batch.
  */
 export function f32_lstm_seq(
   G: usize, ldg: i32, Rp: usize, P: usize, C: usize, H0: usize, Y: usize, ldy: i32,
-  lens: usize, table: usize, B: i32, H: i32, K: i32, reverse: i32, cfg: usize,
+  lens: usize, table: usize, B: i32, H: i32, K: i32, reverse: i32, cfg: usize, Wr: usize, scratch: usize,
 ): void {
   loadCellConfig(cfg);
   const Hp = (H + 3) & ~3;
   const gs = <usize>Hp << 2;
+  projHT = Wr != 0 ? scratch : 0;
+  projTable = table;
+  const K16 = (K + 15) & ~15;
+  const S = scratch + <usize>B * gs;
   const groupBytes = <usize>K << 6;
   const steps = maxLength(lens, B);
   for (let s = 0; s < steps; s++) {
@@ -112,8 +121,21 @@ export function f32_lstm_seq(
         }
       }
     }
+    if (Wr != 0) {
+      // h_t = Wr·H_t for the active rows, then into their Y rows.
+      f32_gemm_2x16(scratch, Hp, n, H, Wr, 0, S, K16, K16);
+      for (let q = 0; q < n; q++) {
+        const y = load<usize>(table + <usize>q * ROW_BYTES + ROW_Y);
+        const src = S + ((<usize>q * <usize>K16) << 2);
+        for (let j = 0; j < K; j++) store<f32>(y + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
+      }
+    }
   }
 }
+
+// With a projection, H_t goes to row q of a scratch block (not to Y) until Wr·H_t is known.
+let projHT: usize = 0;
+let projTable: usize = 0;
 
 /** Resolves one schedule entry's pointers for units u..u+3 and runs the cell. */
 // @ts-ignore: decorator
@@ -122,6 +144,7 @@ export function f32_lstm_seq(
 ): void {
   const uOff = <usize>u << 2;
   const b = <usize>load<i32>(e + ROW_B);
+  const y = projHT != 0 ? projHT + (e - projTable) / ROW_BYTES * gs + uOff : load<usize>(e + ROW_Y) + uOff;
   cell(ai, ao, af, ac, load<usize>(e + ROW_G) + uOff, gs, C + b * gs + uOff,
-    P != 0 ? P + uOff : 0, load<usize>(e + ROW_Y) + uOff, min(4, H - u));
+    P != 0 ? P + uOff : 0, y, projHT != 0 ? 4 : min(4, H - u));
 }

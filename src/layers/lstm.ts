@@ -1,15 +1,20 @@
-// LSTM cell: packs R per group of 4 units (gates i, o, f, c interleaved) and the peepholes,
-// and runs assembly/f32-lstm.ts's f32_lstm_seq for one direction.
+// LSTM cell: packs R per group of 4 units (gates i, o, f, c interleaved), the peepholes and the
+// optional projection, and runs assembly/f32-lstm.ts's f32_lstm_seq for one direction.
 import { type CellKernel, allocFloats, gateStride, packInputProjection, writeCellConfig } from "./cell.js";
-import { ceil4, groupFloats, packGroups } from "./pack.js";
+import { ceil16, ceil4, groupFloats, packGroups, packPanels, panelFloats } from "./pack.js";
 
 export const lstmCell: CellKernel = {
   pack(arena, spec, d) {
-    const H = spec.hiddenSize;
+    const { hiddenSize: H, stateSize: S, projSize } = spec;
     const blocks: number[] = [];
     const { Wp, bias } = packInputProjection(arena, spec, d, blocks);
-    const Rp = allocFloats(arena, blocks, groupFloats(H, 4, H), "recurrent weights");
-    packGroups(arena.f32, Rp >> 2, spec.R, d * 4 * H * H, H, H, [0, 1, 2, 3]);
+    const Rp = allocFloats(arena, blocks, groupFloats(H, 4, S), "recurrent weights");
+    packGroups(arena.f32, Rp >> 2, spec.R, d * 4 * H * S, S, H, [0, 1, 2, 3]);
+    let Wr = 0;
+    if (spec.projection) {
+      Wr = allocFloats(arena, blocks, panelFloats(projSize, H), "projection");
+      packPanels(arena.f32, Wr >> 2, spec.projection, d * projSize * H, H, projSize, (n) => n);
+    }
     let P = 0;
     if (spec.P) {
       // Same gate-major padding as G: i at 0, o at Hp, f at 2·Hp.
@@ -21,11 +26,11 @@ export const lstmCell: CellKernel = {
       }
     }
     const cfg = writeCellConfig(arena, spec, d, blocks, spec.inputForget);
-    return { Wp, bias, Rp, extra: { P }, cfg, blocks };
+    return { Wp, bias, Rp, extra: { P, Wr }, cfg, blocks };
   },
-  scratchFloats: () => 0,
+  scratchFloats: (spec, B) => (spec.projSize ? B * (ceil4(spec.hiddenSize) + ceil16(spec.projSize)) : 0),
   run(k, spec, p, r) {
-    const H = spec.hiddenSize;
-    k.f32_lstm_seq(r.G, gateStride(spec), p.Rp, p.extra.P, r.C, r.H0, r.Y, r.ldy, r.lens, r.table, r.B, H, H, r.reverse ? 1 : 0, p.cfg);
+    k.f32_lstm_seq(r.G, gateStride(spec), p.Rp, p.extra.P, r.C, r.H0, r.Y, r.ldy, r.lens, r.table, r.B,
+      spec.hiddenSize, spec.stateSize, r.reverse ? 1 : 0, p.cfg, p.extra.Wr, r.scratch);
   },
 };

@@ -19,18 +19,18 @@ const CELLS: Record<NormalizedSpec["cell"], CellKernel> = { lstm: lstmCell, gru:
 export interface RunOptions {
   /** Steps per batch row (ONNX sequence_lens), each in [0, T]; default T for every row. */
   sequenceLens?: ArrayLike<number>;
-  /** [dirs, B, H] (layout 0) or [B, dirs, H] (layout 1); default zeros. */
+  /** [dirs, B, S] (layout 0) or [B, dirs, S] (layout 1), S = projSize || H; default zeros. */
   initialH?: Tensor;
-  /** LSTM only, shaped like initialH; default zeros. */
+  /** LSTM only, [dirs, B, H] or [B, dirs, H]; default zeros. */
   initialC?: Tensor;
 }
 
 export interface RecurrentOutputs {
-  /** [T, dirs, B, H] (layout 0) or [B, T, dirs, H] (layout 1); zero past each row's length. */
+  /** [T, dirs, B, S] (layout 0) or [B, T, dirs, S] (layout 1); zero past each row's length. */
   Y: Tensor;
-  /** [dirs, B, H] or [B, dirs, H]: the last state of each row (zero for rows of length 0). */
+  /** [dirs, B, S] or [B, dirs, S]: the last state of each row (zero for rows of length 0). */
   Y_h: Tensor;
-  /** LSTM only: the last cell state, shaped like Y_h. */
+  /** LSTM only: the last cell state, [dirs, B, H] or [B, dirs, H]. */
   Y_c?: Tensor;
 }
 
@@ -38,11 +38,11 @@ export interface RecurrentOutputs {
 export interface SequenceBuffers {
   /** X rows (t, b) of inputSize floats at x + (t·B + b)·inputSize. */
   x: number;
-  /** Y rows (t, b) of dirs·H floats (directions side by side), zero-filled by the caller. */
+  /** Y rows (t, b) of dirs·S floats (directions side by side), zero-filled by the caller. */
   y: number;
   /** [B] int32 steps per row. */
   lens: number;
-  /** Per direction: initial h [B × H] and (LSTM) cell state [B × ceil4(H)], updated in place. */
+  /** Per direction: initial h [B × S] and (LSTM) cell state [B × ceil4(H)], updated in place. */
   h0: number[];
   c: number[];
 }
@@ -70,9 +70,9 @@ export class RecurrentLayer {
     }
   }
 
-  /** Features per time step of Y in the stacked (PyTorch) layout: dirs · H. */
+  /** Features per time step of Y in the stacked (PyTorch) layout: dirs · S. */
   get outputSize(): number {
-    return this.spec.dirs * this.spec.hiddenSize;
+    return this.spec.dirs * this.spec.stateSize;
   }
 
   /** Bytes of linear memory held by the packed weights. */
@@ -85,7 +85,7 @@ export class RecurrentLayer {
   async run(X: Tensor, options: RunOptions = {}): Promise<RecurrentOutputs> {
     this.check();
     const { spec } = this;
-    const { dirs, hiddenSize: H, inputSize: I, layout } = spec;
+    const { dirs, stateSize: S, hiddenSize: H, inputSize: I, layout } = spec;
     checkTensor(X, "X");
     if (X.dims.length !== 3 || X.dims[2] !== I) {
       const want = layout === 0 ? `[T, B, ${I}] = [seq_length, batch_size, inputSize]` : `[B, T, ${I}] = [batch_size, seq_length, inputSize]`;
@@ -96,19 +96,19 @@ export class RecurrentLayer {
     const arena = this.runtime.arena;
     const bufs: SequenceBuffers = {
       x: ws.get("x", T * B * I),
-      y: ws.get("y", T * B * dirs * H),
+      y: ws.get("y", T * B * dirs * S),
       lens: ws.get("lens", B),
       h0: [],
       c: [],
     };
     for (let d = 0; d < dirs; d++) {
-      bufs.h0.push(ws.get(`h0.${d}`, B * H));
+      bufs.h0.push(ws.get(`h0.${d}`, B * S));
       bufs.c.push(ws.get(`c.${d}`, B * ceil4(H)));
     }
     const lens = writeLens(arena.i32, bufs.lens >> 2, options.sequenceLens, T, B);
     const f32 = arena.f32;
     copyIn(f32, bufs.x >> 2, X.data, T, B, I, layout);
-    f32.fill(0, bufs.y >> 2, (bufs.y >> 2) + T * B * dirs * H);
+    f32.fill(0, bufs.y >> 2, (bufs.y >> 2) + T * B * dirs * S);
     this.loadStates(f32, bufs, options, B, layout);
     this.forward(bufs, T, B);
     return this.outputs(arena.f32, bufs, lens, T, B);
@@ -140,7 +140,7 @@ export class RecurrentLayer {
     const I = spec.inputSize;
     const ldg = gateStride(spec);
     const args: DirectionRun = {
-      G: bufs.G, H0: 0, C: 0, Y: 0, ldy: spec.hiddenSize, lens: bufs.lens, table: bufs.table, scratch: bufs.scratch, B, reverse: false,
+      G: bufs.G, H0: 0, C: 0, Y: 0, ldy: spec.stateSize, lens: bufs.lens, table: bufs.table, scratch: bufs.scratch, B, reverse: false,
     };
     return (x, h0, c, y) => {
       args.H0 = h0;
@@ -184,7 +184,7 @@ export class RecurrentLayer {
     guardKernel(() => {
       k.f32_gemm_2x16(bufs.x, spec.inputSize, T * B, spec.inputSize, p.Wp, p.bias, G, ldg, ldg);
       this.cell.run(k, spec, p, {
-        G, H0: bufs.h0[d], C: bufs.c[d], Y: bufs.y + d * spec.hiddenSize * 4, ldy: spec.dirs * spec.hiddenSize,
+        G, H0: bufs.h0[d], C: bufs.c[d], Y: bufs.y + d * spec.stateSize * 4, ldy: spec.dirs * spec.stateSize,
         lens: bufs.lens, table, scratch, B, reverse,
       });
     });
@@ -192,14 +192,15 @@ export class RecurrentLayer {
 
   /** Writes initial states (zeros where absent) into bufs.h0 / bufs.c, validating their shapes. */
   loadStates(f32: Float32Array, bufs: SequenceBuffers, options: Pick<RunOptions, "initialH" | "initialC">, B: number, layout: 0 | 1): void {
-    const { dirs, hiddenSize: H, cell } = this.spec;
+    const { dirs, hiddenSize: H, stateSize: S, cell } = this.spec;
     if (options.initialC !== undefined && cell !== "lstm") throw new ShapeError(`initialC: only an LSTM has a cell state, this layer is ${cell}`);
-    const shape = layout === 0 ? [dirs, B, H] : [B, dirs, H];
-    const formula = layout === 0 ? "[dirs, batch_size, hiddenSize]" : "[batch_size, dirs, hiddenSize]";
-    for (const [name, state, stride, ptrs] of [
-      ["initialH", options.initialH, H, bufs.h0],
-      ["initialC", options.initialC, ceil4(H), bufs.c],
+    const order = layout === 0 ? "[dirs, batch_size" : "[batch_size, dirs";
+    for (const [name, state, units, stride, ptrs] of [
+      ["initialH", options.initialH, S, S, bufs.h0],
+      ["initialC", options.initialC, H, ceil4(H), bufs.c],
     ] as const) {
+      const shape = layout === 0 ? [dirs, B, units] : [B, dirs, units];
+      const formula = `${order}, ${units === H ? "hiddenSize" : "projSize"}]`;
       for (let d = 0; d < dirs; d++) {
         const base = ptrs[d] >> 2;
         if (state === undefined) {
@@ -209,55 +210,56 @@ export class RecurrentLayer {
         checkTensor(state, name);
         expectDims(name, state.dims, shape, formula);
         for (let b = 0; b < B; b++) {
-          const src = layout === 0 ? (d * B + b) * H : (b * dirs + d) * H;
-          f32.set(state.data.subarray(src, src + H), base + b * stride);
+          const src = layout === 0 ? (d * B + b) * units : (b * dirs + d) * units;
+          f32.set(state.data.subarray(src, src + units), base + b * stride);
         }
       }
     }
   }
 
   private outputs(f32: Float32Array, bufs: SequenceBuffers, lens: Int32Array, T: number, B: number): RecurrentOutputs {
-    const { dirs, hiddenSize: H, layout } = this.spec;
-    const Y = new Float32Array(T * dirs * B * H);
+    const { dirs, stateSize: S, layout } = this.spec;
+    const Y = new Float32Array(T * dirs * B * S);
     const y = bufs.y >> 2;
     for (let t = 0; t < T; t++) {
       for (let b = 0; b < B; b++) {
         for (let d = 0; d < dirs; d++) {
-          const src = y + (t * B + b) * dirs * H + d * H;
-          const dst = layout === 0 ? ((t * dirs + d) * B + b) * H : ((b * T + t) * dirs + d) * H;
-          Y.set(f32.subarray(src, src + H), dst);
+          const src = y + (t * B + b) * dirs * S + d * S;
+          const dst = layout === 0 ? ((t * dirs + d) * B + b) * S : ((b * T + t) * dirs + d) * S;
+          Y.set(f32.subarray(src, src + S), dst);
         }
       }
     }
-    const yDims = layout === 0 ? [T, dirs, B, H] : [B, T, dirs, H];
+    const yDims = layout === 0 ? [T, dirs, B, S] : [B, T, dirs, S];
     return { Y: { data: Y, dims: yDims }, ...this.finalStates(f32, bufs, lens, B, layout) };
   }
 
   /**
    * Y_h (and Y_c) after a forward pass: each row's state after its last step, zero for rows of
-   * length 0. Layout 0 gives [dirs, B, H]; layout 1 gives [B, dirs, H] (= [B, dirs·H]).
+   * length 0. Layout 0 gives [dirs, B, S]; layout 1 gives [B, dirs, S] (= [B, dirs·S]).
    */
   finalStates(f32: Float32Array, bufs: SequenceBuffers, lens: ArrayLike<number>, B: number, layout: 0 | 1): { Y_h: Tensor; Y_c?: Tensor } {
-    const { dirs, hiddenSize: H, cell, direction } = this.spec;
+    const { dirs, hiddenSize: H, stateSize: S, cell, direction } = this.spec;
     const y = bufs.y >> 2;
-    const Y_h = new Float32Array(dirs * B * H);
+    const Y_h = new Float32Array(dirs * B * S);
     const Y_c = cell === "lstm" ? new Float32Array(dirs * B * H) : undefined;
     for (let d = 0; d < dirs; d++) {
       const reverse = direction === "reverse" || d === 1;
       for (let b = 0; b < B; b++) {
         if (lens[b] === 0) continue;
         const t = reverse ? 0 : lens[b] - 1;
-        const dst = layout === 0 ? (d * B + b) * H : (b * dirs + d) * H;
-        const src = y + (t * B + b) * dirs * H + d * H;
-        Y_h.set(f32.subarray(src, src + H), dst);
+        const row = layout === 0 ? d * B + b : b * dirs + d;
+        const src = y + (t * B + b) * dirs * S + d * S;
+        Y_h.set(f32.subarray(src, src + S), row * S);
         if (Y_c) {
           const c = (bufs.c[d] >> 2) + b * ceil4(H);
-          Y_c.set(f32.subarray(c, c + H), dst);
+          Y_c.set(f32.subarray(c, c + H), row * H);
         }
       }
     }
-    const dims = layout === 0 ? [dirs, B, H] : [B, dirs, H];
-    return Y_c ? { Y_h: { data: Y_h, dims }, Y_c: { data: Y_c, dims } } : { Y_h: { data: Y_h, dims } };
+    const hDims = layout === 0 ? [dirs, B, S] : [B, dirs, S];
+    const cDims = layout === 0 ? [dirs, B, H] : [B, dirs, H];
+    return Y_c ? { Y_h: { data: Y_h, dims: hDims }, Y_c: { data: Y_c, dims: cDims } } : { Y_h: { data: Y_h, dims: hDims } };
   }
 }
 

@@ -2,6 +2,8 @@
 // for every knob. Importers (ONNX, PyTorch, Keras) all produce this; the kernels consume it.
 //   W [dirs, G·H, I]   R [dirs, G·H, H]   B [dirs, 2·G·H] = Wb ‖ Rb   P [dirs, 3H] (LSTM)
 //   G = 4 (LSTM, gates i o f c), 3 (GRU, gates z r h), 1 (RNN).
+// One extension beyond ONNX: an LSTM projection (PyTorch proj_size P): h_t = Wr·(o⊙h(C_t)),
+// with projection [dirs, P, H], R [dirs, 4H, P], and h, Y, Y_h of P units (C keeps H).
 import { InvalidArgumentError, ShapeError } from "../errors.js";
 import { type Activation, type ActivationInput, DEFAULT_ACTIVATIONS, normalizeActivation } from "./activations.js";
 
@@ -27,6 +29,10 @@ export interface RecurrentLayerSpec {
   activations?: readonly ActivationInput[];
   /** Clip every gate pre-activation to [−clip, clip]. */
   clip?: number;
+  /** LSTM projection size P (PyTorch proj_size); needs `projection`. Default 0 (none). */
+  projSize?: number;
+  /** LSTM projection weights [dirs, P, H] (PyTorch weight_hr_l{k}). */
+  projection?: Float32Array;
   /** LSTM: couple the input and forget gates (f = 1 − i). */
   inputForget?: boolean;
   /** GRU: apply the reset gate after the recurrent product (PyTorch and Keras reset_after). */
@@ -46,6 +52,11 @@ export interface NormalizedSpec {
   R: Float32Array;
   B: Float32Array | undefined;
   P: Float32Array | undefined;
+  /** 0, or the LSTM projection size. */
+  projSize: number;
+  projection: Float32Array | undefined;
+  /** Units of h (what Y, Y_h and the recurrent product see): projSize || hiddenSize. */
+  stateSize: number;
   /** Per direction, the activations in ONNX order. */
   activations: Activation[][];
   clip: number;
@@ -74,8 +85,15 @@ export function normalizeSpec(spec: RecurrentLayerSpec): NormalizedSpec {
   const dirs = direction === "bidirectional" ? 2 : 1;
   const G = GATES[cell];
   const gh = `${G}·hiddenSize`;
+  const projSize = spec.projSize ?? 0;
+  if (projSize !== 0) {
+    if (cell !== "lstm") throw new InvalidArgumentError(`projSize: projections exist only for LSTM, found one for ${cell}`);
+    checkSize("projSize", projSize);
+    checkWeight("projection", spec.projection, dirs * projSize * H, `[${dirs}, ${projSize}, ${H}] = [dirs, projSize, hiddenSize]`);
+  } else if (spec.projection !== undefined) throw new InvalidArgumentError("projection: given without projSize");
+  const S = projSize || H;
   checkWeight("W", spec.W, dirs * G * H * I, `[${dirs}, ${G * H}, ${I}] = [dirs, ${gh}, inputSize]`);
-  checkWeight("R", spec.R, dirs * G * H * H, `[${dirs}, ${G * H}, ${H}] = [dirs, ${gh}, hiddenSize]`);
+  checkWeight("R", spec.R, dirs * G * H * S, `[${dirs}, ${G * H}, ${S}] = [dirs, ${gh}, ${projSize ? "projSize" : "hiddenSize"}]`);
   if (spec.B !== undefined) checkWeight("B", spec.B, dirs * 2 * G * H, `[${dirs}, ${2 * G * H}] = [dirs, 2·${gh}]`);
   if (spec.P !== undefined) {
     if (cell !== "lstm") throw new InvalidArgumentError(`P: peepholes exist only for LSTM, found one for ${cell}`);
@@ -89,7 +107,7 @@ export function normalizeSpec(spec: RecurrentLayerSpec): NormalizedSpec {
   if (layout !== 0 && layout !== 1) throw new InvalidArgumentError(`layout: expected 0 or 1, found ${layout}`);
   return {
     cell, inputSize: I, hiddenSize: H, direction, dirs, gates: G,
-    W: spec.W, R: spec.R, B: spec.B, P: spec.P,
+    W: spec.W, R: spec.R, B: spec.B, P: spec.P, projSize, projection: spec.projection, stateSize: S,
     activations: normalizeActivations(cell, dirs, spec.activations),
     clip, inputForget: !!spec.inputForget, linearBeforeReset: !!spec.linearBeforeReset, layout,
   };

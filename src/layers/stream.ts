@@ -32,14 +32,14 @@ export interface StepSource {
 export interface StreamOptions {
   /** Rows processed per step (default 1). */
   batchSize?: number;
-  /** Initial state [1, B, H] (or B·H floats); default zeros. reset() returns to it. */
+  /** Initial state [1, B, S] (or B·S floats), S = projSize || H; default zeros. reset() returns to it. */
   initialH?: Tensor | Float32Array;
-  /** LSTM initial cell state, like initialH. */
+  /** LSTM initial cell state [1, B, H] (or B·H floats). */
   initialC?: Tensor | Float32Array;
 }
 
 export interface StreamState {
-  /** [B × H] */
+  /** [B × S] */
   h: Float32Array;
   /** LSTM only: [B × H] */
   c?: Float32Array;
@@ -69,9 +69,9 @@ export class LayerStream {
     if (!Number.isInteger(B) || B < 1) throw new InvalidArgumentError(`batchSize: expected a positive integer, found ${B}`);
     this.source = source;
     this.batchSize = B;
-    const H = spec.hiddenSize;
+    const { hiddenSize: H, stateSize: S } = spec;
     this.initial = {
-      h: stateArray(options.initialH, B, H, "initialH"),
+      h: stateArray(options.initialH, B, S, "initialH"),
       c: spec.cell === "lstm" ? stateArray(options.initialC, B, H, "initialC") : undefined,
     };
     if (options.initialC !== undefined && spec.cell !== "lstm") {
@@ -92,7 +92,7 @@ export class LayerStream {
         G: alloc(sizes.G, "stream gates"),
         scratch: sizes.scratch > 0 ? alloc(sizes.scratch, "stream scratch") : 0,
       };
-      this.h = [alloc(B * H, "stream state"), alloc(B * H, "stream state")];
+      this.h = [alloc(B * S, "stream state"), alloc(B * S, "stream state")];
       this.c = alloc(B * ceil4(H), "stream cell state");
       arena.i32.fill(1, this.bufs.lens >> 2, (this.bufs.lens >> 2) + B);
       this.run = source.makeStep(B, this.bufs);
@@ -104,7 +104,7 @@ export class LayerStream {
   }
 
   /**
-   * Feeds x [B × inputSize] (one time step) and returns h [B × H]. The returned array is a
+   * Feeds x [B × inputSize] (one time step) and returns h [B × S]. The returned array is a
    * view into the runtime's memory, overwritten by the next step: copy it to keep it, or pass
    * `out` to have it copied there.
    */
@@ -144,13 +144,13 @@ export class LayerStream {
     return { h, c };
   }
 
-  /** Replaces the state: h (and c for an LSTM) of [B × H] floats each. */
+  /** Replaces the state: h [B × S] (and c [B × H] for an LSTM). */
   setState(state: StreamState): void {
     this.check();
-    const { hiddenSize: H, cell } = this.source.spec;
+    const { hiddenSize: H, stateSize: S, cell } = this.source.spec;
     const B = this.batchSize;
-    if (!state || !(state.h instanceof Float32Array) || state.h.length !== B * H) {
-      throw new ShapeError(`setState: h must be a Float32Array of ${B * H} floats = batchSize ${B} × hiddenSize ${H}, found ${describeState(state?.h)}`);
+    if (!state || !(state.h instanceof Float32Array) || state.h.length !== B * S) {
+      throw new ShapeError(`setState: h must be a Float32Array of ${B * S} floats = batchSize ${B} × ${S === H ? "hiddenSize" : "projSize"} ${S}, found ${describeState(state?.h)}`);
     }
     if (cell === "lstm" && (!(state.c instanceof Float32Array) || state.c.length !== B * H)) {
       throw new ShapeError(`setState: an LSTM state needs c, a Float32Array of ${B * H} floats, found ${describeState(state.c)}`);
@@ -184,7 +184,7 @@ export class LayerStream {
   private view(i: number): Float32Array {
     const buffer = this.source.runtime.arena.memory.buffer;
     if (!this.views || this.viewBuffer !== buffer) {
-      const n = this.batchSize * this.source.spec.hiddenSize;
+      const n = this.batchSize * this.source.spec.stateSize;
       this.views = [new Float32Array(buffer, this.h[0], n), new Float32Array(buffer, this.h[1], n)];
       this.viewBuffer = buffer;
     }
@@ -192,10 +192,10 @@ export class LayerStream {
   }
 }
 
-function stateArray(given: Tensor | Float32Array | undefined, B: number, H: number, name: string): Float32Array {
-  if (given === undefined) return new Float32Array(B * H);
+function stateArray(given: Tensor | Float32Array | undefined, B: number, units: number, name: string): Float32Array {
+  if (given === undefined) return new Float32Array(B * units);
   const data = given instanceof Float32Array ? given : (checkTensor(given, name), given.data);
-  if (data.length !== B * H) throw new ShapeError(`${name}: expected [1, ${B}, ${H}] = ${B * H} floats (1, batchSize, hiddenSize), found ${data.length}`);
+  if (data.length !== B * units) throw new ShapeError(`${name}: expected [1, ${B}, ${units}] = ${B * units} floats (1, batchSize, units), found ${data.length}`);
   return data.slice();
 }
 

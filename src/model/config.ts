@@ -65,7 +65,7 @@ export function validateModelConfig(config: ModelConfig): void {
       case "recurrent": {
         if (!sequence) throw new InvalidArgumentError(`${where}: follows a layer with returnSequences false, so there is no sequence left`);
         chain(where, features, l.inputSize);
-        features = (l.direction === "bidirectional" ? 2 : 1) * l.hiddenSize;
+        features = (l.direction === "bidirectional" ? 2 : 1) * (l.projSize || l.hiddenSize);
         if (l.returnSequences === false) sequence = false;
         break;
       }

@@ -12,7 +12,7 @@ export interface ModelStreamOptions {
   batchSize?: number;
 }
 
-/** One recurrent layer's state: h [B × H] and, for an LSTM, c [B × H]. */
+/** One recurrent layer's state: h [B × S] (S = projSize || H) and, for an LSTM, c [B × H]. */
 export interface StreamLayerState {
   h: Float32Array;
   c?: Float32Array;
@@ -23,6 +23,8 @@ interface RecurrentSlot {
   h: [number, number];
   c: number;
   cur: number;
+  /** Units of h and of c. */
+  S: number;
   H: number;
   lstm: boolean;
 }
@@ -60,7 +62,7 @@ export class ModelStream {
       for (const s of model.stages) {
         if (s.kind === "recurrent") {
           const { layer } = s;
-          const H = layer.spec.hiddenSize;
+          const { hiddenSize: H, stateSize: S } = layer.spec;
           const sizes = layer.stepFloats(B);
           const lens = alloc(B, "stream lengths");
           arena.i32.fill(1, lens >> 2, (lens >> 2) + B);
@@ -69,8 +71,8 @@ export class ModelStream {
             scratch: sizes.scratch > 0 ? alloc(sizes.scratch, "stream scratch") : 0,
           });
           this.slots.push({
-            run, h: [alloc(B * H, "stream state"), alloc(B * H, "stream state")], c: alloc(B * ceil4(H), "stream cell state"),
-            cur: 0, H, lstm: layer.spec.cell === "lstm",
+            run, h: [alloc(B * S, "stream state"), alloc(B * S, "stream state")], c: alloc(B * ceil4(H), "stream cell state"),
+            cur: 0, S, H, lstm: layer.spec.cell === "lstm",
           });
         } else if (s.kind === "dense") this.dense.set(s, alloc(B * s.dense.ld, "stream dense output"));
       }
@@ -114,7 +116,7 @@ export class ModelStream {
         r.run(ptr, r.h[r.cur], r.c, r.h[next]);
         r.cur = next;
         ptr = r.h[next];
-        ld = features = r.H;
+        ld = features = r.S;
       } else if (s.kind === "dense") {
         const y = this.dense.get(s)!;
         s.dense.forward(ptr, ld, B, y);
@@ -141,7 +143,7 @@ export class ModelStream {
     const f32 = this.model.runtime.arena.f32;
     const B = this.batchSize;
     return this.slots.map((r) => {
-      const h = f32.slice(r.h[r.cur] >> 2, (r.h[r.cur] >> 2) + B * r.H);
+      const h = f32.slice(r.h[r.cur] >> 2, (r.h[r.cur] >> 2) + B * r.S);
       if (!r.lstm) return { h };
       const c = new Float32Array(B * r.H);
       for (let b = 0; b < B; b++) c.set(f32.subarray((r.c >> 2) + b * ceil4(r.H), (r.c >> 2) + b * ceil4(r.H) + r.H), b * r.H);
@@ -157,8 +159,8 @@ export class ModelStream {
     const B = this.batchSize;
     states.forEach((s, i) => {
       const r = this.slots[i];
-      if (!(s?.h instanceof Float32Array) || s.h.length !== B * r.H) {
-        throw new ShapeError(`setState[${i}].h: expected a Float32Array of ${B * r.H} floats (batchSize × hiddenSize), found ${s?.h?.length}`);
+      if (!(s?.h instanceof Float32Array) || s.h.length !== B * r.S) {
+        throw new ShapeError(`setState[${i}].h: expected a Float32Array of ${B * r.S} floats (batchSize × state units), found ${s?.h?.length}`);
       }
       if (r.lstm && (!(s.c instanceof Float32Array) || s.c.length !== B * r.H)) {
         throw new ShapeError(`setState[${i}].c: an LSTM needs c, a Float32Array of ${B * r.H} floats, found ${s.c?.length}`);
@@ -178,7 +180,7 @@ export class ModelStream {
     const f32 = this.model.runtime.arena.f32;
     const B = this.batchSize;
     for (const r of this.slots) {
-      f32.fill(0, r.h[r.cur] >> 2, (r.h[r.cur] >> 2) + B * r.H);
+      f32.fill(0, r.h[r.cur] >> 2, (r.h[r.cur] >> 2) + B * r.S);
       f32.fill(0, r.c >> 2, (r.c >> 2) + B * ceil4(r.H));
     }
   }

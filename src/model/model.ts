@@ -20,7 +20,7 @@ export interface TokenTensor {
 }
 
 export interface LayerState {
-  /** [dirs, B, H] */
+  /** [dirs, B, S], S = projSize || H */
   h: Tensor;
   /** LSTM only: [dirs, B, H] */
   c?: Tensor;
@@ -199,27 +199,27 @@ export class Model implements StageSource {
     init: Partial<LayerState> | undefined, states: LayerState[],
   ): Flow {
     const { layer } = stage;
-    const { dirs, hiddenSize: H } = layer.spec;
+    const { dirs, hiddenSize: H, stateSize: S } = layer.spec;
     const flow = flowIn.ld === flowIn.features ? flowIn : this.compact(flowIn, B, i);
     const T = flow.steps;
     const ws = this.ws;
-    const bufs: SequenceBuffers = { x: flow.ptr, y: ws.get(`y${i}`, T * B * dirs * H), lens: lensPtr, h0: [], c: [] };
+    const bufs: SequenceBuffers = { x: flow.ptr, y: ws.get(`y${i}`, T * B * dirs * S), lens: lensPtr, h0: [], c: [] };
     for (let d = 0; d < dirs; d++) {
-      bufs.h0.push(ws.get(`h${i}.${d}`, B * H));
+      bufs.h0.push(ws.get(`h${i}.${d}`, B * S));
       bufs.c.push(ws.get(`c${i}.${d}`, B * ceil4(H)));
     }
     const f32 = this.runtime.arena.f32;
-    f32.fill(0, bufs.y >> 2, (bufs.y >> 2) + T * B * dirs * H);
+    f32.fill(0, bufs.y >> 2, (bufs.y >> 2) + T * B * dirs * S);
     layer.loadStates(f32, bufs, { initialH: init?.h, initialC: init?.c }, B, 0);
     layer.forward(bufs, T, B);
     const final = layer.finalStates(this.runtime.arena.f32, bufs, lens, B, 0);
     states.push(final.Y_c ? { h: final.Y_h, c: final.Y_c } : { h: final.Y_h });
-    if (stage.returnSequences) return { ptr: bufs.y, ld: dirs * H, features: dirs * H, steps: T };
-    // Only each row's final state goes on: [B, dirs·H] (forward then reverse, as Keras concat).
+    if (stage.returnSequences) return { ptr: bufs.y, ld: dirs * S, features: dirs * S, steps: T };
+    // Only each row's final state goes on: [B, dirs·S] (forward then reverse, as Keras concat).
     const last = layer.finalStates(this.runtime.arena.f32, bufs, lens, B, 1).Y_h.data;
-    const s = ws.get(`s${i}`, B * dirs * H);
+    const s = ws.get(`s${i}`, B * dirs * S);
     this.runtime.arena.f32.set(last, s >> 2);
-    return { ptr: s, ld: dirs * H, features: dirs * H, steps: 1 };
+    return { ptr: s, ld: dirs * S, features: dirs * S, steps: 1 };
   }
 
   /** Rows copied to stride = features (recurrent layers read packed rows). */

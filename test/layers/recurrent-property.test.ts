@@ -26,12 +26,18 @@ function randomSpec(rand: () => number, cell: CellType, fixedDirection?: Directi
   const dirs = direction === "bidirectional" ? 2 : 1;
   const G = GATES[cell];
   const scale = rand() < 0.3 ? 3 : 1;
+  const projSize = cell === "lstm" && rand() < 0.25 ? pick(rand, SIZES) : 0;
+  const S = projSize || H;
   const spec: RecurrentLayerSpec = {
     cell, inputSize: I, hiddenSize: H, direction,
     W: uniform(rand, dirs * G * H * I, scale / Math.sqrt(I)),
-    R: uniform(rand, dirs * G * H * H, scale / Math.sqrt(H)),
+    R: uniform(rand, dirs * G * H * S, scale / Math.sqrt(S)),
     layout: rand() < 0.3 ? 1 : 0,
   };
+  if (projSize) {
+    spec.projSize = projSize;
+    spec.projection = uniform(rand, dirs * projSize * H, 1 / Math.sqrt(H));
+  }
   if (rand() < 0.8) spec.B = uniform(rand, dirs * 2 * G * H, 0.5);
   if (rand() < 0.3) spec.clip = 0.5 + rand() * 3;
   if (cell === "lstm" && rand() < 0.4) spec.P = uniform(rand, dirs * 3 * H, 0.5);
@@ -59,31 +65,32 @@ describe.each(["lstm", "gru", "rnn"] as const)("%s layer vs the f64 reference", 
       const spec = randomSpec(rand, cell);
       const dirs = spec.direction === "bidirectional" ? 2 : 1;
       const H = spec.hiddenSize;
+      const S = spec.projSize || H;
       const T = int(rand, 1, 12);
       const B = int(rand, 1, 5);
       const X = uniform(rand, T * B * spec.inputSize, rand() < 0.2 ? 4 : 1);
       const seqLens = rand() < 0.5 ? Array.from({ length: B }, () => int(rand, 0, T)) : undefined;
-      const initialH = rand() < 0.5 ? uniform(rand, dirs * B * H) : undefined;
+      const initialH = rand() < 0.5 ? uniform(rand, dirs * B * S) : undefined;
       const initialC = cell === "lstm" && rand() < 0.5 ? uniform(rand, dirs * B * H) : undefined;
       const layer = new RecurrentLayer(rt, spec);
-      const sDims = spec.layout === 1 ? [B, dirs, H] : [dirs, B, H];
+      const sDims = (n: number) => (spec.layout === 1 ? [B, dirs, n] : [dirs, B, n]);
       const out = await layer.run(
         { data: X, dims: spec.layout === 1 ? [B, T, spec.inputSize] : [T, B, spec.inputSize] },
         {
           sequenceLens: seqLens,
-          initialH: initialH && { data: initialH, dims: sDims },
-          initialC: initialC && { data: initialC, dims: sDims },
+          initialH: initialH && { data: initialH, dims: sDims(S) },
+          initialC: initialC && { data: initialC, dims: sDims(H) },
         },
       );
       const ref = referenceRecurrent(spec, { X, T, B, seqLens, initialH, initialC });
-      const label = `${cell} seed ${seed} I${spec.inputSize} H${H} T${T} B${B} ${spec.direction} layout ${spec.layout}`;
+      const label = `${cell} seed ${seed} I${spec.inputSize} H${H} S${S} T${T} B${B} ${spec.direction} layout ${spec.layout}`;
       // Compared with the reference rounded to f32: unbounded activations (Affine, Relu) may
       // legitimately overflow to ±Inf, as they would in any f32 runtime.
       expectClose(out.Y.data, Float32Array.from(ref.Y), `${label} Y`);
       expectClose(out.Y_h.data, Float32Array.from(ref.Y_h), `${label} Y_h`);
       if (cell === "lstm") expectClose(out.Y_c!.data, Float32Array.from(ref.Y_c!), `${label} Y_c`);
-      expect(out.Y.dims).toEqual(spec.layout === 1 ? [B, T, dirs, H] : [T, dirs, B, H]);
-      expect(out.Y_h.dims).toEqual(sDims);
+      expect(out.Y.dims).toEqual(spec.layout === 1 ? [B, T, dirs, S] : [T, dirs, B, S]);
+      expect(out.Y_h.dims).toEqual(sDims(S));
       layer.dispose();
     }
   });
@@ -102,9 +109,9 @@ describe("batch independence", () => {
       const xb = new Float32Array(T * I);
       for (let t = 0; t < T; t++) xb.set(X.subarray((t * B + b) * I, (t * B + b + 1) * I), t * I);
       const one = await layer.run({ data: xb, dims: [T, 1, I] });
-      const H = spec.hiddenSize;
+      const S = spec.projSize || spec.hiddenSize;
       for (let t = 0; t < T; t++) {
-        expect(one.Y.data.subarray(t * H, (t + 1) * H)).toEqual(all.Y.data.subarray((t * B + b) * H, (t * B + b + 1) * H));
+        expect(one.Y.data.subarray(t * S, (t + 1) * S)).toEqual(all.Y.data.subarray((t * B + b) * S, (t * B + b + 1) * S));
       }
     }
     layer.dispose();

@@ -23,22 +23,24 @@ export interface RefOutputs {
 
 export function referenceRecurrent(specIn: RecurrentLayerSpec | NormalizedSpec, inp: RefInputs): RefOutputs {
   const spec = "dirs" in specIn ? specIn : normalizeSpec(specIn);
-  const { dirs, hiddenSize: H, inputSize: I, layout, gates: G } = spec;
+  const { dirs, hiddenSize: H, stateSize: S, inputSize: I, layout, gates: G } = spec;
   const { T, B } = inp;
   const xAt = (t: number, b: number, i: number) => Number(inp.X[layout === 0 ? (t * B + b) * I + i : (b * T + t) * I + i]);
-  const stateAt = (s: ArrayLike<number> | undefined, d: number, b: number, j: number) =>
-    s ? Number(s[layout === 0 ? (d * B + b) * H + j : (b * dirs + d) * H + j]) : 0;
-  const yIndex = (t: number, d: number, b: number) => (layout === 0 ? ((t * dirs + d) * B + b) * H : ((b * T + t) * dirs + d) * H);
-  const sIndex = (d: number, b: number) => (layout === 0 ? (d * B + b) * H : (b * dirs + d) * H);
-  const Y = new Float64Array(T * dirs * B * H);
-  const Y_h = new Float64Array(dirs * B * H);
+  // h has S = projSize || H units, c has H
+  const stateAt = (s: ArrayLike<number> | undefined, d: number, b: number, j: number, n: number) =>
+    s ? Number(s[layout === 0 ? (d * B + b) * n + j : (b * dirs + d) * n + j]) : 0;
+  const yIndex = (t: number, d: number, b: number) => (layout === 0 ? ((t * dirs + d) * B + b) * S : ((b * T + t) * dirs + d) * S);
+  const sIndex = (d: number, b: number, n: number) => (layout === 0 ? (d * B + b) * n : (b * dirs + d) * n);
+  const Y = new Float64Array(T * dirs * B * S);
+  const Y_h = new Float64Array(dirs * B * S);
   const Y_c = spec.cell === "lstm" ? new Float64Array(dirs * B * H) : undefined;
 
   for (let d = 0; d < dirs; d++) {
     const reverse = spec.direction === "reverse" || d === 1;
     const [f, g, h] = spec.activations[d];
     const w = (row: number, i: number) => spec.W[((d * G * H) + row) * I + i];
-    const r = (row: number, j: number) => spec.R[((d * G * H) + row) * H + j];
+    const r = (row: number, j: number) => spec.R[((d * G * H) + row) * S + j];
+    const proj = (p: number, j: number) => spec.projection![(d * S + p) * H + j];
     const wb = (row: number) => (spec.B ? spec.B[d * 2 * G * H + row] : 0);
     const rb = (row: number) => (spec.B ? spec.B[d * 2 * G * H + G * H + row] : 0);
     const p = (gate: number, j: number) => (spec.P ? spec.P[d * 3 * H + gate * H + j] : 0);
@@ -51,13 +53,13 @@ export function referenceRecurrent(specIn: RecurrentLayerSpec | NormalizedSpec, 
     };
     const hr = (hv: number[], row: number, withRb = true) => {
       let s = withRb ? rb(row) : 0;
-      for (let j = 0; j < H; j++) s += hv[j] * r(row, j);
+      for (let j = 0; j < S; j++) s += hv[j] * r(row, j);
       return s;
     };
     for (let b = 0; b < B; b++) {
       const len = inp.seqLens ? Number(inp.seqLens[b]) : T;
-      let hPrev = Array.from({ length: H }, (_, j) => stateAt(inp.initialH, d, b, j));
-      let cPrev = Array.from({ length: H }, (_, j) => stateAt(inp.initialC, d, b, j));
+      let hPrev = Array.from({ length: S }, (_, j) => stateAt(inp.initialH, d, b, j, S));
+      let cPrev = Array.from({ length: H }, (_, j) => stateAt(inp.initialC, d, b, j, H));
       for (let s = 0; s < len; s++) {
         const t = reverse ? len - 1 - s : s;
         const x = Array.from({ length: I }, (_, i) => xAt(t, b, i));
@@ -88,13 +90,15 @@ export function referenceRecurrent(specIn: RecurrentLayerSpec | NormalizedSpec, 
             hNew[j] = refActivation(f, clip(xw(x, j) + hr(hPrev, j)));
           }
         }
-        Y.set(hNew, yIndex(t, d, b));
-        hPrev = hNew;
+        // LSTM projection: h_t = Wr·H_t
+        const hOut = spec.projSize ? Array.from({ length: S }, (_, p) => hNew.reduce((a, v, j) => a + proj(p, j) * v, 0)) : hNew;
+        Y.set(hOut, yIndex(t, d, b));
+        hPrev = hOut;
         if (spec.cell === "lstm") cPrev = cNew;
       }
       if (len > 0) {
-        Y_h.set(hPrev, sIndex(d, b));
-        if (Y_c) Y_c.set(cPrev, sIndex(d, b));
+        Y_h.set(hPrev, sIndex(d, b, S));
+        if (Y_c) Y_c.set(cPrev, sIndex(d, b, H));
       }
     }
   }
