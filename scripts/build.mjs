@@ -17,6 +17,8 @@ const common = {
   target: "es2022",
   platform: "neutral",
   legalComments: "none",
+  // Only reached for file: URLs in Node and Deno (src/runtime/module-source.ts).
+  external: ["node:*"],
   logLevel: "warning",
 };
 await esbuild.build({ ...common, entryPoints: { index: "src/index.ts" }, format: "esm", outdir: "dist", outExtension: { ".js": ".js" } });

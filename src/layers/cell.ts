@@ -17,8 +17,6 @@ export interface PackedDirection {
   Rp: number;
   extra: Record<string, number>;
   cfg: number;
-  /** Every block above, for release. */
-  blocks: number[];
 }
 
 /** Buffers for running one direction over a sequence (all byte offsets). */
@@ -37,8 +35,11 @@ export interface DirectionRun {
 }
 
 export interface CellKernel {
-  /** Packs direction d of the spec's weights into blocks from the arena. */
-  pack(arena: Arena, spec: NormalizedSpec, d: number): PackedDirection;
+  /**
+   * Packs direction d of the spec's weights into arena blocks, each recorded in `blocks` as
+   * soon as it is allocated (so the caller can release them even if packing fails midway).
+   */
+  pack(arena: Arena, spec: NormalizedSpec, d: number, blocks: number[]): PackedDirection;
   /** Extra scratch floats a direction run needs for B rows. */
   scratchFloats(spec: NormalizedSpec, B: number): number;
   run(kernels: Kernels, spec: NormalizedSpec, p: PackedDirection, r: DirectionRun): void;

@@ -5,10 +5,9 @@ import { type CellKernel, allocFloats, gateStride, packInputProjection, writeCel
 import { ceil16, ceil4, groupFloats, packGroups, packPanels, panelFloats } from "./pack.js";
 
 export const gruCell: CellKernel = {
-  pack(arena, spec, d) {
+  pack(arena, spec, d, blocks) {
     const H = spec.hiddenSize;
     const lbr = spec.linearBeforeReset;
-    const blocks: number[] = [];
     const { Wp, bias } = packInputProjection(arena, spec, d, blocks, lbr ? [2] : []);
     const rOff = d * 3 * H * H;
     let Rp: number;
@@ -26,7 +25,7 @@ export const gruCell: CellKernel = {
       packPanels(arena.f32, Rh >> 2, spec.R, rOff + 2 * H * H, H, H, (n) => n);
     }
     const cfg = writeCellConfig(arena, spec, d, blocks, lbr);
-    return { Wp, bias, Rp, extra: { Rh, Rbh }, cfg, blocks };
+    return { Wp, bias, Rp, extra: { Rh, Rbh }, cfg };
   },
   scratchFloats: (spec, B) => (spec.linearBeforeReset ? 0 : B * (2 * ceil4(spec.hiddenSize) + ceil16(spec.hiddenSize))),
   run(k, spec, p, r) {

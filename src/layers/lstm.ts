@@ -4,9 +4,8 @@ import { type CellKernel, allocFloats, gateStride, packInputProjection, writeCel
 import { ceil16, ceil4, groupFloats, packGroups, packPanels, panelFloats } from "./pack.js";
 
 export const lstmCell: CellKernel = {
-  pack(arena, spec, d) {
+  pack(arena, spec, d, blocks) {
     const { hiddenSize: H, stateSize: S, projSize } = spec;
-    const blocks: number[] = [];
     const { Wp, bias } = packInputProjection(arena, spec, d, blocks);
     const Rp = allocFloats(arena, blocks, groupFloats(H, 4, S), "recurrent weights");
     packGroups(arena.f32, Rp >> 2, spec.R, d * 4 * H * S, S, H, [0, 1, 2, 3]);
@@ -26,7 +25,7 @@ export const lstmCell: CellKernel = {
       }
     }
     const cfg = writeCellConfig(arena, spec, d, blocks, spec.inputForget);
-    return { Wp, bias, Rp, extra: { P, Wr }, cfg, blocks };
+    return { Wp, bias, Rp, extra: { P, Wr }, cfg };
   },
   scratchFloats: (spec, B) => (spec.projSize ? B * (ceil4(spec.hiddenSize) + ceil16(spec.projSize)) : 0),
   run(k, spec, p, r) {

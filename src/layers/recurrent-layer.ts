@@ -52,6 +52,8 @@ export class RecurrentLayer {
   readonly runtime: Runtime;
   private readonly cell: CellKernel;
   private readonly packed: PackedDirection[];
+  /** Every arena block holding packed weights. */
+  private readonly blocks: number[] = [];
   private readonly ws: Workspace;
   private disposed = false;
 
@@ -63,7 +65,7 @@ export class RecurrentLayer {
     this.ws = new Workspace(runtime.arena);
     this.packed = [];
     try {
-      for (let d = 0; d < this.spec.dirs; d++) this.packed.push(this.cell.pack(runtime.arena, this.spec, d));
+      for (let d = 0; d < this.spec.dirs; d++) this.packed.push(this.cell.pack(runtime.arena, this.spec, d, this.blocks));
     } catch (e) {
       this.dispose();
       throw e;
@@ -77,9 +79,7 @@ export class RecurrentLayer {
 
   /** Bytes of linear memory held by the packed weights. */
   get weightBytes(): number {
-    let n = 0;
-    for (const p of this.packed) for (const b of p.blocks) n += this.runtime.arena.sizeOf(b);
-    return n;
+    return this.blocks.reduce((n, b) => n + this.runtime.arena.sizeOf(b), 0);
   }
 
   async run(X: Tensor, options: RunOptions = {}): Promise<RecurrentOutputs> {
@@ -159,7 +159,8 @@ export class RecurrentLayer {
     if (this.disposed) return;
     this.disposed = true;
     this.ws.release();
-    for (const p of this.packed) for (const b of p.blocks) this.runtime.arena.release(b);
+    for (const b of this.blocks) this.runtime.arena.release(b);
+    this.blocks.length = 0;
     this.packed.length = 0;
   }
 

@@ -3,14 +3,13 @@ import { type CellKernel, allocFloats, gateStride, packInputProjection, writeCel
 import { packPanels, panelFloats } from "./pack.js";
 
 export const rnnCell: CellKernel = {
-  pack(arena, spec, d) {
+  pack(arena, spec, d, blocks) {
     const H = spec.hiddenSize;
-    const blocks: number[] = [];
     const { Wp, bias } = packInputProjection(arena, spec, d, blocks);
     const Rp = allocFloats(arena, blocks, panelFloats(H, H), "recurrent weights");
     packPanels(arena.f32, Rp >> 2, spec.R, d * H * H, H, H, (n) => n);
     const cfg = writeCellConfig(arena, spec, d, blocks, false);
-    return { Wp, bias, Rp, extra: {}, cfg, blocks };
+    return { Wp, bias, Rp, extra: {}, cfg };
   },
   scratchFloats: () => 0,
   run(k, spec, p, r) {

@@ -42,7 +42,18 @@ async function compile(bytes: Uint8Array<ArrayBuffer>): Promise<WebAssembly.Modu
 }
 
 async function fetchModule(url: URL | string): Promise<WebAssembly.Module> {
-  const response = await fetch(url);
-  if (!response.ok) throw new InvalidArgumentError(`wasm: fetching ${String(url)} gave HTTP ${response.status}`);
+  const href = String(url);
+  if (href.startsWith("file:")) {
+    // fetch() has no file: URLs in Node or Deno; both have node:fs (browsers never get here).
+    const fs = await import("node:fs/promises");
+    return compile(new Uint8Array(await fs.readFile(new URL(href))));
+  }
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (cause) {
+    throw new InvalidArgumentError(`wasm: fetching ${href} failed (${String(cause)})`);
+  }
+  if (!response.ok) throw new InvalidArgumentError(`wasm: fetching ${href} gave HTTP ${response.status}`);
   return compile(new Uint8Array(await response.arrayBuffer()));
 }
