@@ -37,18 +37,20 @@ import { clampAbs, madd, storeLanes } from "./simd";
  * Rh:      = 0 only: R's h rows [H × K] packed in 16-row GEMM panels. Otherwise unused.
  * Rbh:     [Hp] recurrent h bias (linear_before_reset ≠ 0; zeros if the layer has no bias).
  * H0:      [B × K] initial hidden state.  Y: rows (t, b) at Y + (t·B + b)·ldy.
+ * lens, table, hp, mask, maskZero: the row schedule, as f32_lstm_seq.
  * scratch: = 0 only: 2·B·Hp + B·ceil16(Hp) floats (z, r⊙H, (r⊙H)·Rhᵀ).
  * Rows of H0/Y are read as whole vectors: up to 3 floats past a row's end must be readable.
  */
 export function f32_gru_seq(
   G: usize, ldg: i32, Rp: usize, Rh: usize, Rbh: usize, H0: usize, Y: usize, ldy: i32,
-  lens: usize, table: usize, scratch: usize, B: i32, H: i32, K: i32, reverse: i32, cfg: usize,
+  lens: usize, table: usize, hp: usize, mask: usize, maskZero: i32,
+  scratch: usize, B: i32, H: i32, K: i32, reverse: i32, cfg: usize,
 ): void {
   loadCellConfig(cfg);
   const gs = <usize>((H + 3) & ~3) << 2;
   const steps = maxLength(lens, B);
   for (let s = 0; s < steps; s++) {
-    const n = scheduleStep(s, B, lens, reverse != 0, G, ldg, H0, K, Y, ldy, table);
+    const n = scheduleStep(s, B, lens, reverse != 0, mask, maskZero != 0, G, ldg, H0, K, Y, ldy, hp, table);
     if (linearBeforeReset) stepLbr(Rp, Rbh, table, n, H, K, gs);
     else stepReset(Rp, Rh, table, scratch, n, B, H, K, gs);
   }

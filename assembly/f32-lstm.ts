@@ -45,6 +45,8 @@ import { clampAbs, madd, storeLanes } from "./simd";
  * C:     [B × Hp] cell state, in: initial, out: final (rows with len 0 untouched).
  * H0:    [B × K] initial hidden state.  Y: rows (t, b) at Y + (t·B + b)·ldy, K floats written.
  * lens:  [B] i32 steps per row.  table: B·16 bytes of scratch for the row schedule.
+ * hp:    [B] words of scratch: after the call, row b's final hidden state is at hp[b].
+ * mask:  0, or [T·B] bytes (0 = masked step, see seq-schedule.ts); maskZero: masked outputs 0.
  * Wr:    0, or the projection [K × H] in 16-row GEMM panels; then K is the projection size and
  *        scratch holds B·Hp + B·ceil16(K) floats (H_t of each active row, then Wr·H_t).
  * The 2-row and 1-row paths accumulate in the same order, so a row's result never depends on
@@ -52,7 +54,8 @@ import { clampAbs, madd, storeLanes } from "./simd";
  */
 export function f32_lstm_seq(
   G: usize, ldg: i32, Rp: usize, P: usize, C: usize, H0: usize, Y: usize, ldy: i32,
-  lens: usize, table: usize, B: i32, H: i32, K: i32, reverse: i32, cfg: usize, Wr: usize, scratch: usize,
+  lens: usize, table: usize, hp: usize, mask: usize, maskZero: i32,
+  B: i32, H: i32, K: i32, reverse: i32, cfg: usize, Wr: usize, scratch: usize,
 ): void {
   loadCellConfig(cfg);
   const Hp = (H + 3) & ~3;
@@ -64,7 +67,7 @@ export function f32_lstm_seq(
   const groupBytes = <usize>K << 6;
   const steps = maxLength(lens, B);
   for (let s = 0; s < steps; s++) {
-    const n = scheduleStep(s, B, lens, reverse != 0, G, ldg, H0, K, Y, ldy, table);
+    const n = scheduleStep(s, B, lens, reverse != 0, mask, maskZero != 0, G, ldg, H0, K, Y, ldy, hp, table);
     for (let u = 0; u < H; u += 8) {
       const panel = Rp + <usize>(u >> 2) * groupBytes;
       const two = u + 4 < H; // a second group of 4 units exists in this block

@@ -18,16 +18,18 @@ function cell(acc: v128, e: usize, u: i32, H: i32): void {
  * G:  [T·B rows × ldg] input projections (+ Wb + Rb), Hp = ceil4(H) used floats per row.
  * Rp: R [H × K] packed in 16-row GEMM panels (pack.ts), so 4 accumulators per row.
  * H0: [B × K] initial hidden state.  Y: rows (t, b) at Y + (t·B + b)·ldy.
+ * lens, table, hp, mask, maskZero: the row schedule, as f32_lstm_seq.
  */
 export function f32_rnn_seq(
   G: usize, ldg: i32, Rp: usize, H0: usize, Y: usize, ldy: i32,
-  lens: usize, table: usize, B: i32, H: i32, K: i32, reverse: i32, cfg: usize,
+  lens: usize, table: usize, hp: usize, mask: usize, maskZero: i32,
+  B: i32, H: i32, K: i32, reverse: i32, cfg: usize,
 ): void {
   loadCellConfig(cfg);
   const panelBytes = <usize>K << 6;
   const steps = maxLength(lens, B);
   for (let s = 0; s < steps; s++) {
-    const n = scheduleStep(s, B, lens, reverse != 0, G, ldg, H0, K, Y, ldy, table);
+    const n = scheduleStep(s, B, lens, reverse != 0, mask, maskZero != 0, G, ldg, H0, K, Y, ldy, hp, table);
     for (let u = 0; u < H; u += 16) {
       const panel = Rp + <usize>(u >> 4) * panelBytes;
       let q = 0;

@@ -1,12 +1,15 @@
-// Per-step row schedule shared by the sequence kernels: which batch rows are still running at
-// step s, and where their gate inputs, previous hidden state and outputs live.
-// ONNX sequence_lens semantics (SEMANTICS.md): row b runs len[b] steps; the reverse pass starts
-// at t = len[b]−1; steps t ≥ len[b] are never touched (the host zero-fills Y beforehand).
+// Per-step row schedule shared by the sequence kernels: which batch rows run at step s, and
+// where their gate inputs, previous hidden state and outputs live.
+// ONNX sequence_lens (SEMANTICS.md): row b runs len[b] steps; the reverse pass starts at
+// t = len[b]−1; steps t ≥ len[b] are never touched (the host zero-fills Y beforehand).
+// Keras masks: a masked step (mask[t·B + b] = 0) does not run; the row keeps its state and its
+// output there is the previous output (zero before any), or zero in "maskZero" mode.
+// hp[b] points at row b's current hidden state: its H0 row, then the Y row of its last run step.
 
 // Table entry for one active row: 4 words.
 export const ROW_B: usize = 0; // batch row index b
 export const ROW_G: usize = 4; // gate pre-activations of (t, b): G + (t·B + b)·ldg
-export const ROW_HPREV: usize = 8; // previous hidden state: H0 row at s = 0, else Y at t ∓ 1
+export const ROW_HPREV: usize = 8; // previous hidden state (K floats)
 export const ROW_Y: usize = 12; // output row (t, b): Y + (t·B + b)·ldy
 export const ROW_BYTES: usize = 16;
 
@@ -18,27 +21,37 @@ export function maxLength(lens: usize, B: i32): i32 {
 }
 
 /**
- * Fills `table` with the rows active at step s (s < len[b]) and returns how many there are.
- * Strides are in floats; H0 has one row of ldh0 floats per batch row.
+ * Fills `table` with the rows that run at step s and returns how many there are; writes the
+ * output of masked rows. Strides are in floats; H0 has one row of K floats per batch row.
+ * mask: 0, or T·B bytes (nonzero = run). hp: B words, initialised here at s = 0.
  */
 export function scheduleStep(
-  s: i32, B: i32, lens: usize, reverse: bool,
-  G: usize, ldg: i32, H0: usize, ldh0: i32, Y: usize, ldy: i32, table: usize,
+  s: i32, B: i32, lens: usize, reverse: bool, mask: usize, maskZero: bool,
+  G: usize, ldg: i32, H0: usize, K: i32, Y: usize, ldy: i32, hp: usize, table: usize,
 ): i32 {
   let n = 0;
+  const h0End = H0 + ((<usize>B * <usize>K) << 2);
   for (let b = 0; b < B; b++) {
+    const hpb = hp + (<usize>b << 2);
+    if (s == 0) store<usize>(hpb, H0 + ((<usize>b * <usize>K) << 2));
     const len = load<i32>(lens + (<usize>b << 2));
     if (s >= len) continue;
     const t = reverse ? len - 1 - s : s;
-    const e = table + <usize>n * ROW_BYTES;
     const row = <usize>(t * B + b);
+    const y = Y + ((row * <usize>ldy) << 2);
+    const hprev = load<usize>(hpb);
+    if (mask != 0 && load<u8>(mask + row) == 0) {
+      // Masked: state carried; output = previous output, or 0 (none yet, or maskZero).
+      const zero = maskZero || (hprev >= H0 && hprev < h0End);
+      for (let j = 0; j < K; j++) store<f32>(y + (<usize>j << 2), zero ? 0 : load<f32>(hprev + (<usize>j << 2)));
+      continue;
+    }
+    const e = table + <usize>n * ROW_BYTES;
     store<i32>(e + ROW_B, b);
     store<usize>(e + ROW_G, G + ((row * <usize>ldg) << 2));
-    store<usize>(e + ROW_Y, Y + ((row * <usize>ldy) << 2));
-    let hprev: usize;
-    if (s == 0) hprev = H0 + ((<usize>b * <usize>ldh0) << 2);
-    else hprev = Y + (((<usize>((reverse ? t + 1 : t - 1) * B + b)) * <usize>ldy) << 2);
     store<usize>(e + ROW_HPREV, hprev);
+    store<usize>(e + ROW_Y, y);
+    store<usize>(hpb, y);
     n++;
   }
   return n;

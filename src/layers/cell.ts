@@ -29,6 +29,12 @@ export interface DirectionRun {
   ldy: number;
   lens: number;
   table: number;
+  /** [B] words: each row's current hidden-state pointer (final state after the run). */
+  hp: number;
+  /** 0, or [T·B] bytes, 0 = masked step (Keras masking). */
+  mask: number;
+  /** Masked steps output zeros instead of repeating the previous output. */
+  maskZero: boolean;
   scratch: number;
   B: number;
   reverse: boolean;

@@ -30,7 +30,7 @@ export const gruCell: CellKernel = {
   scratchFloats: (spec, B) => (spec.linearBeforeReset ? 0 : B * (2 * ceil4(spec.hiddenSize) + ceil16(spec.hiddenSize))),
   run(k, spec, p, r) {
     const H = spec.hiddenSize;
-    k.f32_gru_seq(r.G, gateStride(spec), p.Rp, p.extra.Rh, p.extra.Rbh, r.H0, r.Y, r.ldy, r.lens, r.table, r.scratch,
+    k.f32_gru_seq(r.G, gateStride(spec), p.Rp, p.extra.Rh, p.extra.Rbh, r.H0, r.Y, r.ldy, r.lens, r.table, r.hp, r.mask, r.maskZero ? 1 : 0, r.scratch,
       r.B, H, H, r.reverse ? 1 : 0, p.cfg);
   },
 };

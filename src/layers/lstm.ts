@@ -29,7 +29,7 @@ export const lstmCell: CellKernel = {
   },
   scratchFloats: (spec, B) => (spec.projSize ? B * (ceil4(spec.hiddenSize) + ceil16(spec.projSize)) : 0),
   run(k, spec, p, r) {
-    k.f32_lstm_seq(r.G, gateStride(spec), p.Rp, p.extra.P, r.C, r.H0, r.Y, r.ldy, r.lens, r.table, r.B,
+    k.f32_lstm_seq(r.G, gateStride(spec), p.Rp, p.extra.P, r.C, r.H0, r.Y, r.ldy, r.lens, r.table, r.hp, r.mask, r.maskZero ? 1 : 0, r.B,
       spec.hiddenSize, spec.stateSize, r.reverse ? 1 : 0, p.cfg, p.extra.Wr, r.scratch);
   },
 };

@@ -1,7 +1,7 @@
 // A recurrent layer (LSTM, GRU or RNN; forward, reverse or bidirectional) with ONNX semantics:
 // sequence_lens per batch row, initial states, layout 0/1, outputs Y, Y_h, Y_c in ONNX shapes.
 // Hot path: run() → forwardDirection() → f32_gemm_2x16 over all steps → the cell's sequence kernel.
-import { DisposedError, ShapeError } from "../errors.js";
+import { DisposedError, InvalidArgumentError, ShapeError } from "../errors.js";
 import { type Runtime, defaultRuntime } from "../runtime/runtime.js";
 import { guardKernel, kernelError } from "../runtime/guard.js";
 import { Workspace } from "../runtime/workspace.js";
@@ -19,6 +19,13 @@ const CELLS: Record<NormalizedSpec["cell"], CellKernel> = { lstm: lstmCell, gru:
 export interface RunOptions {
   /** Steps per batch row (ONNX sequence_lens), each in [0, T]; default T for every row. */
   sequenceLens?: ArrayLike<number>;
+  /**
+   * Keras-style mask, T·B values in X's order ([T, B] for layout 0, [B, T] for layout 1):
+   * 0/false = skip that step — the row keeps its state and outputs its previous output (zero
+   * before any), or zero with maskedOutput "zero" (as Keras's Bidirectional does).
+   */
+  mask?: ArrayLike<number | boolean>;
+  maskedOutput?: "previous" | "zero";
   /** [dirs, B, S] (layout 0) or [B, dirs, S] (layout 1), S = projSize || H; default zeros. */
   initialH?: Tensor;
   /** LSTM only, [dirs, B, H] or [B, dirs, H]; default zeros. */
@@ -42,6 +49,11 @@ export interface SequenceBuffers {
   y: number;
   /** [B] int32 steps per row. */
   lens: number;
+  /** Per direction, [B] words for the rows' state pointers (see DirectionRun.hp). */
+  hp: number[];
+  /** 0, or [T·B] bytes, 0 = masked step (Keras masking); maskZero: masked outputs are 0. */
+  mask: number;
+  maskZero: boolean;
   /** Per direction: initial h [B × S] and (LSTM) cell state [B × ceil4(H)], updated in place. */
   h0: number[];
   c: number[];
@@ -98,14 +110,26 @@ export class RecurrentLayer {
       x: ws.get("x", T * B * I),
       y: ws.get("y", T * B * dirs * S),
       lens: ws.get("lens", B),
+      hp: [],
+      mask: 0,
+      maskZero: false,
       h0: [],
       c: [],
     };
     for (let d = 0; d < dirs; d++) {
+      bufs.hp.push(ws.get(`hp.${d}`, B));
       bufs.h0.push(ws.get(`h0.${d}`, B * S));
       bufs.c.push(ws.get(`c.${d}`, B * ceil4(H)));
     }
     const lens = writeLens(arena.i32, bufs.lens >> 2, options.sequenceLens, T, B);
+    if (options.mask !== undefined) {
+      bufs.mask = ws.get("mask", Math.ceil((T * B) / 4));
+      writeMask(arena.u8, bufs.mask, options.mask, T, B, layout);
+    }
+    if (options.maskedOutput !== undefined && options.maskedOutput !== "previous" && options.maskedOutput !== "zero") {
+      throw new InvalidArgumentError(`maskedOutput: expected "previous" or "zero", found ${JSON.stringify(options.maskedOutput)}`);
+    }
+    bufs.maskZero = options.maskedOutput === "zero";
     const f32 = arena.f32;
     copyIn(f32, bufs.x >> 2, X.data, T, B, I, layout);
     f32.fill(0, bufs.y >> 2, (bufs.y >> 2) + T * B * dirs * S);
@@ -140,7 +164,8 @@ export class RecurrentLayer {
     const I = spec.inputSize;
     const ldg = gateStride(spec);
     const args: DirectionRun = {
-      G: bufs.G, H0: 0, C: 0, Y: 0, ldy: spec.stateSize, lens: bufs.lens, table: bufs.table, scratch: bufs.scratch, B, reverse: false,
+      G: bufs.G, H0: 0, C: 0, Y: 0, ldy: spec.stateSize, lens: bufs.lens, table: bufs.table, hp: bufs.hp,
+      mask: 0, maskZero: false, scratch: bufs.scratch, B, reverse: false,
     };
     return (x, h0, c, y) => {
       args.H0 = h0;
@@ -186,7 +211,7 @@ export class RecurrentLayer {
       k.f32_gemm_2x16(bufs.x, spec.inputSize, T * B, spec.inputSize, p.Wp, p.bias, G, ldg, ldg);
       this.cell.run(k, spec, p, {
         G, H0: bufs.h0[d], C: bufs.c[d], Y: bufs.y + d * spec.stateSize * 4, ldy: spec.dirs * spec.stateSize,
-        lens: bufs.lens, table, scratch, B, reverse,
+        lens: bufs.lens, table, hp: bufs.hp[d], mask: bufs.mask, maskZero: bufs.maskZero, scratch, B, reverse,
       });
     });
   }
@@ -236,21 +261,20 @@ export class RecurrentLayer {
   }
 
   /**
-   * Y_h (and Y_c) after a forward pass: each row's state after its last step, zero for rows of
-   * length 0. Layout 0 gives [dirs, B, S]; layout 1 gives [B, dirs, S] (= [B, dirs·S]).
+   * Y_h (and Y_c) after a forward pass: each row's state after its last run step (the initial
+   * state if a mask skipped them all), zero for rows of length 0 (onnxruntime's rule).
+   * Layout 0 gives [dirs, B, S]; layout 1 gives [B, dirs, S] (= [B, dirs·S]).
    */
   finalStates(f32: Float32Array, bufs: SequenceBuffers, lens: ArrayLike<number>, B: number, layout: 0 | 1): { Y_h: Tensor; Y_c?: Tensor } {
-    const { dirs, hiddenSize: H, stateSize: S, cell, direction } = this.spec;
-    const y = bufs.y >> 2;
+    const { dirs, hiddenSize: H, stateSize: S, cell } = this.spec;
+    const i32 = this.runtime.arena.i32;
     const Y_h = new Float32Array(dirs * B * S);
     const Y_c = cell === "lstm" ? new Float32Array(dirs * B * H) : undefined;
     for (let d = 0; d < dirs; d++) {
-      const reverse = direction === "reverse" || d === 1;
       for (let b = 0; b < B; b++) {
         if (lens[b] === 0) continue;
-        const t = reverse ? 0 : lens[b] - 1;
         const row = layout === 0 ? d * B + b : b * dirs + d;
-        const src = y + (t * B + b) * dirs * S + d * S;
+        const src = i32[(bufs.hp[d] >> 2) + b] >> 2;
         Y_h.set(f32.subarray(src, src + S), row * S);
         if (Y_c) {
           const c = (bufs.c[d] >> 2) + b * ceil4(H);
@@ -283,6 +307,16 @@ export function writeLens(i32: Int32Array, at: number, given: ArrayLike<number> 
   }
   i32.set(lens, at);
   return lens;
+}
+
+/** Validates a mask of T·B values (layout order) and writes it as bytes (t·B + b) at `at`. */
+export function writeMask(u8: Uint8Array, at: number, mask: ArrayLike<number | boolean>, T: number, B: number, layout: 0 | 1): void {
+  if (!mask || typeof mask.length !== "number" || mask.length !== T * B) {
+    throw new ShapeError(`mask: expected ${T * B} values = T ${T} × B ${B} (${layout === 0 ? "[T, B]" : "[B, T]"}), found ${mask?.length}`);
+  }
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) u8[at + t * B + b] = mask[layout === 0 ? t * B + b : b * T + t] ? 1 : 0;
+  }
 }
 
 /** Copies X into rows (t, b) of I floats; layout 1 input [B, T, I] is transposed on the way. */

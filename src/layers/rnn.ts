@@ -14,6 +14,6 @@ export const rnnCell: CellKernel = {
   scratchFloats: () => 0,
   run(k, spec, p, r) {
     const H = spec.hiddenSize;
-    k.f32_rnn_seq(r.G, gateStride(spec), p.Rp, r.H0, r.Y, r.ldy, r.lens, r.table, r.B, H, H, r.reverse ? 1 : 0, p.cfg);
+    k.f32_rnn_seq(r.G, gateStride(spec), p.Rp, r.H0, r.Y, r.ldy, r.lens, r.table, r.hp, r.mask, r.maskZero ? 1 : 0, r.B, H, H, r.reverse ? 1 : 0, p.cfg);
   },
 };

@@ -11,6 +11,7 @@ import type { NormalizedSpec } from "./spec.js";
 /** Buffers (byte offsets) a step runs on; the stream owns them. */
 export interface StepBuffers {
   lens: number;
+  hp: number;
   table: number;
   G: number;
   scratch: number;
@@ -88,6 +89,7 @@ export class LayerStream {
       this.x = alloc(B * spec.inputSize, "stream input");
       this.bufs = {
         lens: alloc(B, "stream lengths"),
+        hp: alloc(B, "stream state pointers"),
         table: alloc(4 * B, "stream schedule"),
         G: alloc(sizes.G, "stream gates"),
         scratch: sizes.scratch > 0 ? alloc(sizes.scratch, "stream scratch") : 0,

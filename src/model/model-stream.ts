@@ -67,7 +67,7 @@ export class ModelStream {
           const lens = alloc(B, "stream lengths");
           arena.i32.fill(1, lens >> 2, (lens >> 2) + B);
           const run = layer.makeStep(B, {
-            lens, table: alloc(4 * B, "stream schedule"), G: alloc(sizes.G, "stream gates"),
+            lens, hp: alloc(B, "stream state pointers"), table: alloc(4 * B, "stream schedule"), G: alloc(sizes.G, "stream gates"),
             scratch: sizes.scratch > 0 ? alloc(sizes.scratch, "stream scratch") : 0,
           });
           this.slots.push({

@@ -203,8 +203,11 @@ export class Model implements StageSource {
     const flow = flowIn.ld === flowIn.features ? flowIn : this.compact(flowIn, B, i);
     const T = flow.steps;
     const ws = this.ws;
-    const bufs: SequenceBuffers = { x: flow.ptr, y: ws.get(`y${i}`, T * B * dirs * S), lens: lensPtr, h0: [], c: [] };
+    const bufs: SequenceBuffers = {
+      x: flow.ptr, y: ws.get(`y${i}`, T * B * dirs * S), lens: lensPtr, hp: [], mask: 0, maskZero: false, h0: [], c: [],
+    };
     for (let d = 0; d < dirs; d++) {
+      bufs.hp.push(ws.get(`hp${i}.${d}`, B));
       bufs.h0.push(ws.get(`h${i}.${d}`, B * S));
       bufs.c.push(ws.get(`c${i}.${d}`, B * ceil4(H)));
     }

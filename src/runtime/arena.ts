@@ -24,6 +24,7 @@ export class Arena {
   private buffer: ArrayBuffer | SharedArrayBuffer;
   private f32View: Float32Array;
   private i32View: Int32Array;
+  private u8View: Uint8Array;
   private disposed = false;
 
   constructor(memory: WebAssembly.Memory, maxBytes: number) {
@@ -32,6 +33,7 @@ export class Arena {
     this.buffer = memory.buffer;
     this.f32View = new Float32Array(this.buffer);
     this.i32View = new Int32Array(this.buffer);
+    this.u8View = new Uint8Array(this.buffer);
     const end = memory.buffer.byteLength;
     if (end > BASE) this.free.push({ ptr: BASE, size: end - BASE });
   }
@@ -45,6 +47,11 @@ export class Arena {
   get i32(): Int32Array {
     this.refresh();
     return this.i32View;
+  }
+
+  get u8(): Uint8Array {
+    this.refresh();
+    return this.u8View;
   }
 
   get bytesInUse(): number {
@@ -139,6 +146,7 @@ export class Arena {
       this.buffer = this.memory.buffer;
       this.f32View = new Float32Array(this.buffer);
       this.i32View = new Int32Array(this.buffer);
+      this.u8View = new Uint8Array(this.buffer);
     }
   }
 }

@@ -59,7 +59,7 @@ function randomSpec(rand: () => number, cell: CellType, fixedDirection?: Directi
 
 describe.each(["lstm", "gru", "rnn"] as const)("%s layer vs the f64 reference", (cell) => {
   it("random shapes, directions, lengths, states, layouts and attributes", async () => {
-    for (let trial = 0; trial < 40; trial++) {
+    for (let trial = 0; trial < 60; trial++) {
       const seed = 1000 * (cell.length + trial) + trial;
       const rand = rng(seed);
       const spec = randomSpec(rand, cell);
@@ -72,17 +72,19 @@ describe.each(["lstm", "gru", "rnn"] as const)("%s layer vs the f64 reference", 
       const seqLens = rand() < 0.5 ? Array.from({ length: B }, () => int(rand, 0, T)) : undefined;
       const initialH = rand() < 0.5 ? uniform(rand, dirs * B * S) : undefined;
       const initialC = cell === "lstm" && rand() < 0.5 ? uniform(rand, dirs * B * H) : undefined;
+      const mask = rand() < 0.3 ? Array.from({ length: T * B }, () => (rand() < 0.7 ? 1 : 0)) : undefined;
+      const maskZero = mask !== undefined && rand() < 0.5;
       const layer = new RecurrentLayer(rt, spec);
       const sDims = (n: number) => (spec.layout === 1 ? [B, dirs, n] : [dirs, B, n]);
       const out = await layer.run(
         { data: X, dims: spec.layout === 1 ? [B, T, spec.inputSize] : [T, B, spec.inputSize] },
         {
-          sequenceLens: seqLens,
+          sequenceLens: seqLens, mask, maskedOutput: maskZero ? "zero" : undefined,
           initialH: initialH && { data: initialH, dims: sDims(S) },
           initialC: initialC && { data: initialC, dims: sDims(H) },
         },
       );
-      const ref = referenceRecurrent(spec, { X, T, B, seqLens, initialH, initialC });
+      const ref = referenceRecurrent(spec, { X, T, B, seqLens, initialH, initialC, mask, maskZero });
       const label = `${cell} seed ${seed} I${spec.inputSize} H${H} S${S} T${T} B${B} ${spec.direction} layout ${spec.layout}`;
       // Compared with the reference rounded to f32: unbounded activations (Affine, Relu) may
       // legitimately overflow to ±Inf, as they would in any f32 runtime.

@@ -13,6 +13,10 @@ export interface RefInputs {
   /** [dirs, B, H] or [B, dirs, H] */
   initialH?: ArrayLike<number>;
   initialC?: ArrayLike<number>;
+  /** Keras mask in X's order ([T, B] or [B, T]): 0 = masked step (state carried). */
+  mask?: ArrayLike<number>;
+  /** Masked outputs are 0 instead of the previous output (Keras Bidirectional). */
+  maskZero?: boolean;
 }
 
 export interface RefOutputs {
@@ -60,8 +64,13 @@ export function referenceRecurrent(specIn: RecurrentLayerSpec | NormalizedSpec, 
       const len = inp.seqLens ? Number(inp.seqLens[b]) : T;
       let hPrev = Array.from({ length: S }, (_, j) => stateAt(inp.initialH, d, b, j, S));
       let cPrev = Array.from({ length: H }, (_, j) => stateAt(inp.initialC, d, b, j, H));
+      let lastOut: number[] | undefined; // Keras: the previous output, none before the first step
       for (let s = 0; s < len; s++) {
         const t = reverse ? len - 1 - s : s;
+        if (inp.mask && !inp.mask[layout === 0 ? t * B + b : b * T + t]) {
+          Y.set(inp.maskZero || !lastOut ? new Array(S).fill(0) : lastOut, yIndex(t, d, b));
+          continue;
+        }
         const x = Array.from({ length: I }, (_, i) => xAt(t, b, i));
         const hNew = new Array<number>(H);
         const cNew = new Array<number>(H);
@@ -94,6 +103,7 @@ export function referenceRecurrent(specIn: RecurrentLayerSpec | NormalizedSpec, 
         const hOut = spec.projSize ? Array.from({ length: S }, (_, p) => hNew.reduce((a, v, j) => a + proj(p, j) * v, 0)) : hNew;
         Y.set(hOut, yIndex(t, d, b));
         hPrev = hOut;
+        lastOut = hOut;
         if (spec.cell === "lstm") cPrev = cNew;
       }
       if (len > 0) {
