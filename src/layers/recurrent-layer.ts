@@ -165,7 +165,7 @@ export class RecurrentLayer {
     const ldg = gateStride(spec);
     const args: DirectionRun = {
       G: bufs.G, H0: 0, C: 0, Y: 0, ldy: spec.stateSize, lens: bufs.lens, table: bufs.table, hp: bufs.hp,
-      mask: 0, maskZero: false, scratch: bufs.scratch, B, reverse: false,
+      mask: bufs.mask ?? 0, maskZero: !!bufs.maskZero, scratch: bufs.scratch, B, reverse: false,
     };
     return (x, h0, c, y) => {
       args.H0 = h0;

@@ -12,6 +12,9 @@ import type { NormalizedSpec } from "./spec.js";
 export interface StepBuffers {
   lens: number;
   hp: number;
+  /** 0, or [B] mask bytes for the step (0 = masked row), and whether masked rows output 0. */
+  mask?: number;
+  maskZero?: boolean;
   table: number;
   G: number;
   scratch: number;

@@ -1,8 +1,11 @@
 // The typed configuration of a sequential model:
-//   [Embedding] → recurrent layers (stacked, any direction) → [Dense …] → [Softmax | LogSoftmax]
+//   [Embedding | Masking] → recurrent layers (stacked, any direction) → [Dense | Activation …]
+//   → [Softmax | LogSoftmax]
 // Every stage reads the previous stage's per-step features; the model checks that sizes chain.
+// Masks follow Keras: Embedding(maskZero) or Masking create one; recurrent layers with
+// returnSequences, Dense and Activation pass it on; returnSequences: false consumes it.
 import { InvalidArgumentError, ShapeError } from "../errors.js";
-import type { ActivationInput } from "../layers/activations.js";
+import { type ActivationInput, normalizeActivation } from "../layers/activations.js";
 import type { RecurrentLayerSpec } from "../layers/spec.js";
 
 export interface EmbeddingConfig {
@@ -11,12 +14,32 @@ export interface EmbeddingConfig {
   dim: number;
   /** [vocabSize, dim] row-major (PyTorch nn.Embedding.weight, Keras embeddings). */
   weight: Float32Array;
+  /** Keras mask_zero: token id 0 masks its step. */
+  maskZero?: boolean;
+}
+
+/** Keras Masking: a step whose features all equal maskValue (default 0) is masked and zeroed. */
+export interface MaskingConfig {
+  type: "masking";
+  maskValue?: number;
+}
+
+/** A pointwise activation on every feature (Keras Activation layer). */
+export interface ActivationConfig {
+  type: "activation";
+  activation: ActivationInput;
 }
 
 export interface RecurrentConfig extends Omit<RecurrentLayerSpec, "layout"> {
   type: "recurrent";
-  /** false: only each row's final state goes on (Keras return_sequences = false). Default true. */
+  /** false: only each row's final output goes on (Keras return_sequences = false). Default true. */
   returnSequences?: boolean;
+  /** Bidirectional: how the directions combine per step. Default "concat" (forward ‖ reverse). */
+  merge?: "concat" | "sum" | "mul" | "ave";
+  /** Keras go_backwards (needs direction "reverse"): outputs come out in reversed time order. */
+  goBackwards?: boolean;
+  /** Output at masked steps: the previous output (Keras RNN) or zero (inside Keras Bidirectional). */
+  maskedOutput?: "previous" | "zero";
 }
 
 export interface DenseConfig {
@@ -33,7 +56,7 @@ export interface SoftmaxConfig {
   type: "softmax" | "logSoftmax";
 }
 
-export type StageConfig = EmbeddingConfig | RecurrentConfig | DenseConfig | SoftmaxConfig;
+export type StageConfig = EmbeddingConfig | MaskingConfig | RecurrentConfig | DenseConfig | ActivationConfig | SoftmaxConfig;
 
 export interface ModelConfig {
   layers: StageConfig[];
@@ -46,9 +69,9 @@ export function validateModelConfig(config: ModelConfig): void {
   if (!config || !Array.isArray(config.layers) || config.layers.length === 0) {
     throw new InvalidArgumentError(`model: expected { layers: [...] } with at least one layer, found ${JSON.stringify(config?.layers)}`);
   }
-  const first = config.layers.findIndex((l) => l?.type !== "embedding");
+  const first = config.layers.findIndex((l) => l?.type !== "embedding" && l?.type !== "masking");
   if (config.layers[first]?.type !== "recurrent") {
-    throw new InvalidArgumentError(`layers[${first}]: the first layer after the input (or embedding) must be recurrent, found ${config.layers[first]?.type}`);
+    throw new InvalidArgumentError(`layers[${first}]: the first layer after the input (embedding, masking) must be recurrent, found ${config.layers[first]?.type}`);
   }
   let features: number | undefined;
   let sequence = true;
@@ -62,13 +85,25 @@ export function validateModelConfig(config: ModelConfig): void {
         checkFloats(where, "weight", l.weight, l.vocabSize * l.dim, `[vocabSize ${l.vocabSize}, dim ${l.dim}]`);
         features = l.dim;
         break;
+      case "masking":
+        if (i > first) throw new InvalidArgumentError(`${where}: masking must come before the first recurrent layer`);
+        if (l.maskValue !== undefined && typeof l.maskValue !== "number") throw new InvalidArgumentError(`${where}: maskValue must be a number`);
+        break;
       case "recurrent": {
         if (!sequence) throw new InvalidArgumentError(`${where}: follows a layer with returnSequences false, so there is no sequence left`);
         chain(where, features, l.inputSize);
-        features = (l.direction === "bidirectional" ? 2 : 1) * (l.projSize || l.hiddenSize);
+        const bi = l.direction === "bidirectional";
+        if (l.merge !== undefined && !["concat", "sum", "mul", "ave"].includes(l.merge)) throw new InvalidArgumentError(`${where}: merge must be concat, sum, mul or ave, found ${JSON.stringify(l.merge)}`);
+        if (l.merge !== undefined && l.merge !== "concat" && !bi) throw new InvalidArgumentError(`${where}: merge ${l.merge} needs a bidirectional layer`);
+        if (l.goBackwards && l.direction !== "reverse") throw new InvalidArgumentError(`${where}: goBackwards needs direction "reverse", found ${JSON.stringify(l.direction ?? "forward")}`);
+        features = (bi && (l.merge ?? "concat") === "concat" ? 2 : 1) * (l.projSize || l.hiddenSize);
         if (l.returnSequences === false) sequence = false;
         break;
       }
+      case "activation":
+        if (features === undefined) throw new InvalidArgumentError(`${where}: needs a layer before it`);
+        normalizeActivation(l.activation);
+        break;
       case "dense":
         chain(where, features, l.inputSize);
         checkPositive(where, "outputSize", l.outputSize);
@@ -81,7 +116,7 @@ export function validateModelConfig(config: ModelConfig): void {
         if (features === undefined) throw new InvalidArgumentError(`${where}: needs a layer before it`);
         break;
       default:
-        throw new InvalidArgumentError(`${where}: expected type embedding, recurrent, dense, softmax or logSoftmax`);
+        throw new InvalidArgumentError(`${where}: expected type embedding, masking, recurrent, dense, activation, softmax or logSoftmax`);
     }
   });
 }

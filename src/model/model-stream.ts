@@ -1,10 +1,15 @@
 // A model fed one time step per call (text generation, voice activity detection, keyword
 // spotting): every recurrent layer keeps its state in linear memory between calls. A step
-// allocates nothing: buffers and kernel arguments are prepared once; hidden states ping-pong.
+// allocates nothing: buffers and kernel arguments are prepared once.
+// Per layer the kernel reads the state buffer and writes the output buffer; rows that ran then
+// copy output → state. Masked rows (Keras masks) keep their state and output the previous
+// output (zero before any, or in maskZero mode), exactly as a whole-sequence run does.
 import { DisposedError, InvalidArgumentError, ShapeError, UnsupportedError } from "../errors.js";
+import { ACTIVATION_IDS } from "../layers/activations.js";
 import { ceil4 } from "../layers/pack.js";
 import type { StepFn } from "../layers/stream.js";
-import { kernelError } from "../runtime/guard.js";
+import { guardKernel } from "../runtime/guard.js";
+import { type Flow, maskByValue } from "./flow.js";
 import type { Stage, StageSource } from "./stage.js";
 
 export interface ModelStreamOptions {
@@ -20,13 +25,16 @@ export interface StreamLayerState {
 
 interface RecurrentSlot {
   run: StepFn;
-  h: [number, number];
+  state: number;
+  out: number;
   c: number;
-  cur: number;
   /** Units of h and of c. */
   S: number;
   H: number;
   lstm: boolean;
+  maskZero: boolean;
+  /** Per row: has a step run yet (a masked step before any outputs zero). */
+  ran: Uint8Array;
 }
 
 export class ModelStream {
@@ -34,8 +42,10 @@ export class ModelStream {
   private readonly model: StageSource;
   private readonly blocks: number[] = [];
   private readonly slots: RecurrentSlot[] = [];
-  private readonly dense = new Map<Stage, number>();
+  private readonly outputs = new Map<Stage, number>();
   private readonly x: number;
+  /** [B] mask bytes for this step, or 0 when the model has no mask. */
+  private readonly mask: number;
   private readonly out: number;
   private outView: Float32Array | undefined;
   private disposed = false;
@@ -59,6 +69,7 @@ export class ModelStream {
     try {
       const first = model.stages[0];
       this.x = alloc(B * (first.kind === "embedding" ? first.embedding.dim : model.inputSize), "stream input");
+      this.mask = model.stages.some((s) => (s.kind === "embedding" && s.maskZero) || s.kind === "masking") ? alloc(B, "stream mask") : 0;
       for (const s of model.stages) {
         if (s.kind === "recurrent") {
           const { layer } = s;
@@ -68,13 +79,13 @@ export class ModelStream {
           arena.i32.fill(1, lens >> 2, (lens >> 2) + B);
           const run = layer.makeStep(B, {
             lens, hp: alloc(B, "stream state pointers"), table: alloc(4 * B, "stream schedule"), G: alloc(sizes.G, "stream gates"),
-            scratch: sizes.scratch > 0 ? alloc(sizes.scratch, "stream scratch") : 0,
+            scratch: sizes.scratch > 0 ? alloc(sizes.scratch, "stream scratch") : 0, mask: this.mask, maskZero: s.maskZero,
           });
           this.slots.push({
-            run, h: [alloc(B * S, "stream state"), alloc(B * S, "stream state")], c: alloc(B * ceil4(H), "stream cell state"),
-            cur: 0, S, H, lstm: layer.spec.cell === "lstm",
+            run, state: alloc(B * S, "stream state"), out: alloc(B * S, "stream output"), c: alloc(B * ceil4(H), "stream cell state"),
+            S, H, lstm: layer.spec.cell === "lstm", maskZero: s.maskZero, ran: new Uint8Array(B),
           });
-        } else if (s.kind === "dense") this.dense.set(s, alloc(B * s.dense.ld, "stream dense output"));
+        } else if (s.kind === "dense") this.outputs.set(s, alloc(B * s.dense.ld, "stream dense output"));
       }
       this.out = alloc(B * ceil4(model.outputSize), "stream output");
     } catch (e) {
@@ -90,51 +101,43 @@ export class ModelStream {
   step(input: ArrayLike<number>): Float32Array {
     this.check();
     const { model, batchSize: B } = this;
-    const arena = model.runtime.arena;
-    const kernels = model.runtime.kernels;
-    const first = model.stages[0];
-    let ptr = this.x;
-    let ld: number;
-    if (first.kind === "embedding") {
-      if (input.length !== B) throw new ShapeError(`step(tokens): expected ${B} token ids (batchSize), found ${input.length}`);
-      first.embedding.check(input);
-      first.embedding.gather(input, B, this.x);
-      ld = first.embedding.dim;
-    } else {
-      const n = B * model.inputSize;
-      if (input.length !== n) throw new ShapeError(`step(x): expected ${n} values = batchSize ${B} × inputSize ${model.inputSize}, found ${input.length}`);
-      arena.f32.set(input, this.x >> 2);
-      ld = model.inputSize;
-    }
-    let features = ld;
+    const { arena, kernels } = model.runtime;
+    let flow = this.load(input);
     let slot = 0;
     for (const s of model.stages) {
-      if (s.kind === "embedding") continue;
-      if (s.kind === "recurrent") {
-        const r = this.slots[slot++];
-        const next = 1 - r.cur;
-        r.run(ptr, r.h[r.cur], r.c, r.h[next]);
-        r.cur = next;
-        ptr = r.h[next];
-        ld = features = r.S;
-      } else if (s.kind === "dense") {
-        const y = this.dense.get(s)!;
-        s.dense.forward(ptr, ld, B, y);
-        ptr = y;
-        ld = s.dense.ld;
-        features = s.dense.outputSize;
-      } else {
-        if (ld < ceil4(features)) ptr = this.copyOut(ptr, ld, features);
-        ld = Math.max(ld, ceil4(features));
-        try {
-          kernels.f32_softmax(ptr, ld, B, features, s.log ? 1 : 0);
-        } catch (e) {
-          throw kernelError(e);
+      switch (s.kind) {
+        case "embedding":
+          break;
+        case "masking":
+          maskByValue(arena, flow, B, s.maskValue, this.mask);
+          break;
+        case "recurrent": {
+          const r = this.slots[slot++];
+          r.run(flow.ptr, r.state, r.c, r.out);
+          this.carry(r);
+          flow = { ptr: r.out, ld: r.S, features: r.S, steps: 1 };
+          break;
+        }
+        case "dense": {
+          const y = this.outputs.get(s)!;
+          s.dense.forward(flow.ptr, flow.ld, B, y);
+          flow = { ptr: y, ld: s.dense.ld, features: s.dense.outputSize, steps: 1 };
+          break;
+        }
+        case "activation": {
+          const a = s.activation;
+          guardKernel(() => kernels.f32_activation(flow.ptr, flow.ptr, B * flow.ld, ACTIVATION_IDS[a.name], a.alpha, a.beta));
+          break;
+        }
+        case "softmax": {
+          if (flow.ld < ceil4(flow.features)) flow = this.copyOut(flow);
+          const f = flow;
+          guardKernel(() => kernels.f32_softmax(f.ptr, f.ld, B, f.features, s.log ? 1 : 0));
         }
       }
     }
-    if (ptr !== this.out) this.copyOut(ptr, ld, features);
-    return this.view(features);
+    if (flow.ptr !== this.out) flow = this.copyOut(flow);
+    return this.view(flow.features);
   }
 
   /** Copies of every recurrent layer's state, in layer order. */
@@ -143,7 +146,7 @@ export class ModelStream {
     const f32 = this.model.runtime.arena.f32;
     const B = this.batchSize;
     return this.slots.map((r) => {
-      const h = f32.slice(r.h[r.cur] >> 2, (r.h[r.cur] >> 2) + B * r.S);
+      const h = f32.slice(r.state >> 2, (r.state >> 2) + B * r.S);
       if (!r.lstm) return { h };
       const c = new Float32Array(B * r.H);
       for (let b = 0; b < B; b++) c.set(f32.subarray((r.c >> 2) + b * ceil4(r.H), (r.c >> 2) + b * ceil4(r.H) + r.H), b * r.H);
@@ -169,8 +172,9 @@ export class ModelStream {
     const f32 = this.model.runtime.arena.f32;
     states.forEach((s, i) => {
       const r = this.slots[i];
-      f32.set(s.h, r.h[r.cur] >> 2);
+      f32.set(s.h, r.state >> 2);
       if (s.c) for (let b = 0; b < B; b++) f32.set(s.c.subarray(b * r.H, (b + 1) * r.H), (r.c >> 2) + b * ceil4(r.H));
+      r.ran.fill(1); // a given state counts as a previous output
     });
   }
 
@@ -180,8 +184,9 @@ export class ModelStream {
     const f32 = this.model.runtime.arena.f32;
     const B = this.batchSize;
     for (const r of this.slots) {
-      f32.fill(0, r.h[r.cur] >> 2, (r.h[r.cur] >> 2) + B * r.S);
+      f32.fill(0, r.state >> 2, (r.state >> 2) + B * r.S);
       f32.fill(0, r.c >> 2, (r.c >> 2) + B * ceil4(r.H));
+      r.ran.fill(0);
     }
   }
 
@@ -197,12 +202,54 @@ export class ModelStream {
     this.model.check();
   }
 
-  /** Rows of `features` floats at `ld` → this.out, packed at stride ceil4(features). */
-  private copyOut(ptr: number, ld: number, features: number): number {
+  /** Validates the step input and writes it (embedded, with its mask) to this.x. */
+  private load(input: ArrayLike<number>): Flow {
+    const { model, batchSize: B } = this;
+    const first = model.stages[0];
+    const arena = model.runtime.arena;
+    if (first.kind === "embedding") {
+      if (input?.length !== B) throw new ShapeError(`step(tokens): expected ${B} token ids (batchSize), found ${input?.length}`);
+      first.embedding.check(input);
+      first.embedding.gather(input, B, this.x);
+      if (first.maskZero) for (let b = 0; b < B; b++) arena.u8[this.mask + b] = input[b] === 0 ? 0 : 1;
+      return { ptr: this.x, ld: first.embedding.dim, features: first.embedding.dim, steps: 1 };
+    }
+    const n = B * model.inputSize;
+    if (input?.length !== n) throw new ShapeError(`step(x): expected ${n} values = batchSize ${B} × inputSize ${model.inputSize}, found ${input?.length}`);
+    arena.f32.set(input, this.x >> 2);
+    return { ptr: this.x, ld: model.inputSize, features: model.inputSize, steps: 1 };
+  }
+
+  /** After a step: rows that ran keep their output as state; masked rows output as a run would. */
+  private carry(r: RecurrentSlot): void {
+    const arena = this.model.runtime.arena;
+    const f32 = arena.f32;
+    const B = this.batchSize;
+    const n = B * r.S;
+    if (this.mask === 0) {
+      f32.copyWithin(r.state >> 2, r.out >> 2, (r.out >> 2) + n);
+      return;
+    }
+    for (let b = 0; b < B; b++) {
+      const o = (r.out >> 2) + b * r.S;
+      const st = (r.state >> 2) + b * r.S;
+      if (arena.u8[this.mask + b]) {
+        f32.copyWithin(st, o, o + r.S);
+        r.ran[b] = 1;
+      } else if (r.maskZero || !r.ran[b]) f32.fill(0, o, o + r.S);
+      else f32.copyWithin(o, st, st + r.S);
+    }
+  }
+
+  /** Rows of the flow → this.out, at stride ceil4(features). */
+  private copyOut(flow: Flow): Flow {
     const f32 = this.model.runtime.arena.f32;
-    const to = ceil4(features);
-    for (let b = 0; b < this.batchSize; b++) f32.copyWithin((this.out >> 2) + b * to, (ptr >> 2) + b * ld, (ptr >> 2) + b * ld + features);
-    return this.out;
+    const to = ceil4(flow.features);
+    for (let b = 0; b < this.batchSize; b++) {
+      const from = (flow.ptr >> 2) + b * flow.ld;
+      f32.copyWithin((this.out >> 2) + b * to, from, from + flow.features);
+    }
+    return { ptr: this.out, ld: to, features: flow.features, steps: 1 };
   }
 
   /** The output rows compacted to [B × F] (in place when rows are padded), as a cached view. */

@@ -1,17 +1,22 @@
-// A sequential model: [Embedding] → recurrent layers → [Dense …] → [(Log)Softmax]. Stages chain
-// inside linear memory; JavaScript only copies the input in and the output out.
+// A sequential model: [Embedding | Masking] → recurrent layers → [Dense | Activation …] →
+// [(Log)Softmax] (config.ts). Stages chain inside linear memory; JavaScript only copies the
+// input in and the output out.
 import { DisposedError, InvalidArgumentError, ShapeError } from "../errors.js";
-import { RecurrentLayer, type SequenceBuffers, copyIn, writeLens } from "../layers/recurrent-layer.js";
-import { ceil4 } from "../layers/pack.js";
+import { ACTIVATION_IDS, type Activation, normalizeActivation } from "../layers/activations.js";
+import { RecurrentLayer, copyIn, writeLens } from "../layers/recurrent-layer.js";
 import { type Runtime, defaultRuntime } from "../runtime/runtime.js";
-import { kernelError } from "../runtime/guard.js";
+import { guardKernel } from "../runtime/guard.js";
 import { Workspace } from "../runtime/workspace.js";
 import { type Tensor, checkTensor } from "../tensor.js";
 import { type ModelConfig, validateModelConfig } from "./config.js";
 import { Dense } from "./dense.js";
 import { Embedding } from "./embedding.js";
+import { type Flow, maskByValue, padded } from "./flow.js";
 import { ModelStream, type ModelStreamOptions } from "./model-stream.js";
+import { type LayerState, type SequenceContext, runRecurrentStage } from "./recurrent-stage.js";
 import type { Stage, StageSource } from "./stage.js";
+
+export type { LayerState } from "./recurrent-stage.js";
 
 /** Token ids for a model that starts with an embedding: [T, B] (or [B, T] when batchFirst). */
 export interface TokenTensor {
@@ -19,17 +24,10 @@ export interface TokenTensor {
   dims: readonly number[];
 }
 
-export interface LayerState {
-  /** [dirs, B, S], S = projSize || H */
-  h: Tensor;
-  /** LSTM only: [dirs, B, H] */
-  c?: Tensor;
-}
-
 export interface ModelRunOptions {
   /** Steps per batch row, each in [0, T]; every recurrent layer uses them. Default T. */
   sequenceLens?: ArrayLike<number>;
-  /** Initial states per recurrent layer, in order ([dirs, B, H] each); default zeros. */
+  /** Initial states per recurrent layer, in order ([dirs, B, S] and [dirs, B, H]); default zeros. */
   initialStates?: (Partial<LayerState> | undefined)[];
 }
 
@@ -38,14 +36,6 @@ export interface ModelOutputs {
   output: Tensor;
   /** Final states of each recurrent layer, in order (zero for rows of length 0). */
   states: LayerState[];
-}
-
-/** The activations flowing between stages: rows of `features` floats, `ld` apart. */
-interface Flow {
-  ptr: number;
-  ld: number;
-  features: number;
-  steps: number;
 }
 
 export class Model implements StageSource {
@@ -65,11 +55,16 @@ export class Model implements StageSource {
     this.stages = stages;
     try {
       for (const l of config.layers) {
-        if (l.type === "embedding") stages.push({ kind: "embedding", embedding: new Embedding(runtime, l) });
+        if (l.type === "embedding") stages.push({ kind: "embedding", embedding: new Embedding(runtime, l), maskZero: !!l.maskZero });
+        else if (l.type === "masking") stages.push({ kind: "masking", maskValue: l.maskValue ?? 0 });
         else if (l.type === "recurrent") {
-          const { type: _t, returnSequences, ...spec } = l;
-          stages.push({ kind: "recurrent", layer: new RecurrentLayer(runtime, { ...spec, layout: 0 }), returnSequences: returnSequences !== false });
+          const { type: _t, returnSequences, merge, goBackwards, maskedOutput, ...spec } = l;
+          stages.push({
+            kind: "recurrent", layer: new RecurrentLayer(runtime, { ...spec, layout: 0 }), returnSequences: returnSequences !== false,
+            merge: merge ?? "concat", goBackwards: !!goBackwards, maskZero: maskedOutput === "zero",
+          });
         } else if (l.type === "dense") stages.push({ kind: "dense", dense: new Dense(runtime, l) });
+        else if (l.type === "activation") stages.push({ kind: "activation", activation: normalizeActivation(l.activation) });
         else stages.push({ kind: "softmax", log: l.type === "logSoftmax" });
       }
     } catch (e) {
@@ -85,17 +80,22 @@ export class Model implements StageSource {
 
   /** Features per step of a "features" input (the first recurrent layer's inputSize). */
   get inputSize(): number {
-    const s = this.stages[0];
-    return s.kind === "embedding" ? 1 : (s as { layer: RecurrentLayer }).layer.spec.inputSize;
+    const first = this.stages.find((s) => s.kind !== "masking")!;
+    return first.kind === "embedding" ? 1 : (first as { layer: RecurrentLayer }).layer.spec.inputSize;
   }
 
   get outputSize(): number {
     let f = 0;
     for (const s of this.stages) {
-      if (s.kind === "recurrent") f = s.layer.outputSize;
+      if (s.kind === "recurrent") f = s.merge === "concat" ? s.layer.outputSize : s.layer.spec.stateSize;
       else if (s.kind === "dense") f = s.dense.outputSize;
     }
     return f;
+  }
+
+  /** True when a stage creates a mask (Embedding with maskZero, or Masking). */
+  get masked(): boolean {
+    return this.stages.some((s) => (s.kind === "embedding" && s.maskZero) || s.kind === "masking");
   }
 
   get recurrentLayers(): RecurrentLayer[] {
@@ -105,26 +105,39 @@ export class Model implements StageSource {
   async run(input: Tensor | TokenTensor, options: ModelRunOptions = {}): Promise<ModelOutputs> {
     this.check();
     const { T, B } = this.inputShape(input);
-    const arena = this.runtime.arena;
-    const lensPtr = this.ws.get("lens", B);
-    const lens = writeLens(arena.i32, lensPtr >> 2, options.sequenceLens, T, B);
-    let flow = this.load(input, T, B);
+    const { arena } = this.runtime;
+    const ws = this.ws;
+    const lensPtr = ws.get("lens", B);
+    const ctx: SequenceContext = { arena, ws, B, lensPtr, lens: writeLens(arena.i32, lensPtr >> 2, options.sequenceLens, T, B), mask: 0 };
+    let flow = this.load(input, T, B, ctx);
     const states: LayerState[] = [];
     this.stages.forEach((stage, i) => {
-      if (stage.kind === "embedding") return;
-      if (stage.kind === "recurrent") {
-        flow = this.runRecurrent(stage, i, flow, B, lensPtr, lens, options.initialStates?.[states.length], states);
-      } else if (stage.kind === "dense") {
-        const y = this.ws.get(`y${i}`, flow.steps * B * stage.dense.ld);
-        stage.dense.forward(flow.ptr, flow.ld, flow.steps * B, y);
-        flow = { ptr: y, ld: stage.dense.ld, features: stage.dense.outputSize, steps: flow.steps };
-      } else {
-        flow = this.padded(flow, B, i);
-        try {
-          this.runtime.kernels.f32_softmax(flow.ptr, flow.ld, flow.steps * B, flow.features, stage.log ? 1 : 0);
-        } catch (e) {
-          throw kernelError(e);
+      switch (stage.kind) {
+        case "embedding":
+          return;
+        case "masking":
+          if (ctx.mask === 0) ctx.mask = ws.get("mask", Math.ceil((T * B) / 4));
+          maskByValue(arena, flow, B, stage.maskValue, ctx.mask);
+          return;
+        case "recurrent": {
+          const r = runRecurrentStage(stage, i, flow, ctx, options.initialStates?.[states.length]);
+          flow = r.flow;
+          states.push(r.state);
+          if (!stage.returnSequences) ctx.mask = 0; // the mask is consumed with the time axis
+          return;
         }
+        case "dense": {
+          const y = ws.get(`y${i}`, flow.steps * B * stage.dense.ld);
+          stage.dense.forward(flow.ptr, flow.ld, flow.steps * B, y);
+          flow = { ptr: y, ld: stage.dense.ld, features: stage.dense.outputSize, steps: flow.steps };
+          return;
+        }
+        case "activation":
+          this.activate(flow, B, stage.activation);
+          return;
+        case "softmax":
+          flow = padded(arena, ws, flow, B, `p${i}`);
+          guardKernel(() => this.runtime.kernels.f32_softmax(flow.ptr, flow.ld, flow.steps * B, flow.features, stage.log ? 1 : 0));
       }
     });
     return { output: this.output(flow, B, T), states };
@@ -179,13 +192,19 @@ export class Model implements StageSource {
   }
 
   /** Copies the input into linear memory as rows (t, b): embedded tokens or raw features. */
-  private load(input: Tensor | TokenTensor, T: number, B: number): Flow {
+  private load(input: Tensor | TokenTensor, T: number, B: number, ctx: SequenceContext): Flow {
     const first = this.stages[0];
     if (first.kind === "embedding") {
       const D = first.embedding.dim;
       const x = this.ws.get("x", T * B * D);
       // rows are (t, b); batch-first ids are [B, T]
-      first.embedding.gather(input.data, T * B, x, this.batchFirst ? (r) => (r % B) * T + Math.floor(r / B) : undefined);
+      const index = this.batchFirst ? (r: number) => (r % B) * T + Math.floor(r / B) : (r: number) => r;
+      first.embedding.gather(input.data, T * B, x, index);
+      if (first.maskZero) {
+        ctx.mask = this.ws.get("mask", Math.ceil((T * B) / 4));
+        const u8 = this.runtime.arena.u8;
+        for (let r = 0; r < T * B; r++) u8[ctx.mask + r] = input.data[index(r)] === 0 ? 0 : 1;
+      }
       return { ptr: x, ld: D, features: D, steps: T };
     }
     const I = this.inputSize;
@@ -194,61 +213,10 @@ export class Model implements StageSource {
     return { ptr: x, ld: I, features: I, steps: T };
   }
 
-  private runRecurrent(
-    stage: Extract<Stage, { kind: "recurrent" }>, i: number, flowIn: Flow, B: number, lensPtr: number, lens: Int32Array,
-    init: Partial<LayerState> | undefined, states: LayerState[],
-  ): Flow {
-    const { layer } = stage;
-    const { dirs, hiddenSize: H, stateSize: S } = layer.spec;
-    const flow = flowIn.ld === flowIn.features ? flowIn : this.compact(flowIn, B, i);
-    const T = flow.steps;
-    const ws = this.ws;
-    const bufs: SequenceBuffers = {
-      x: flow.ptr, y: ws.get(`y${i}`, T * B * dirs * S), lens: lensPtr, hp: [], mask: 0, maskZero: false, h0: [], c: [],
-    };
-    for (let d = 0; d < dirs; d++) {
-      bufs.hp.push(ws.get(`hp${i}.${d}`, B));
-      bufs.h0.push(ws.get(`h${i}.${d}`, B * S));
-      bufs.c.push(ws.get(`c${i}.${d}`, B * ceil4(H)));
-    }
-    const f32 = this.runtime.arena.f32;
-    f32.fill(0, bufs.y >> 2, (bufs.y >> 2) + T * B * dirs * S);
-    layer.loadStates(f32, bufs, { initialH: init?.h, initialC: init?.c }, B, 0);
-    layer.forward(bufs, T, B);
-    const final = layer.finalStates(this.runtime.arena.f32, bufs, lens, B, 0);
-    states.push(final.Y_c ? { h: final.Y_h, c: final.Y_c } : { h: final.Y_h });
-    if (stage.returnSequences) return { ptr: bufs.y, ld: dirs * S, features: dirs * S, steps: T };
-    // Only each row's final state goes on: [B, dirs·S] (forward then reverse, as Keras concat).
-    const last = layer.finalStates(this.runtime.arena.f32, bufs, lens, B, 1).Y_h.data;
-    const s = ws.get(`s${i}`, B * dirs * S);
-    this.runtime.arena.f32.set(last, s >> 2);
-    return { ptr: s, ld: dirs * S, features: dirs * S, steps: 1 };
-  }
-
-  /** Rows copied to stride = features (recurrent layers read packed rows). */
-  private compact(flow: Flow, B: number, i: number): Flow {
-    const rows = flow.steps * B;
-    const out = this.ws.get(`k${i}`, rows * flow.features);
-    const f32 = this.runtime.arena.f32;
-    for (let r = 0; r < rows; r++) {
-      const from = (flow.ptr >> 2) + r * flow.ld;
-      f32.copyWithin((out >> 2) + r * flow.features, from, from + flow.features);
-    }
-    return { ...flow, ptr: out, ld: flow.features };
-  }
-
-  /** Rows at a stride with room for whole vectors (the softmax kernel writes ceil4(F) floats). */
-  private padded(flow: Flow, B: number, i: number): Flow {
-    if (flow.ld >= ceil4(flow.features)) return flow;
-    const rows = flow.steps * B;
-    const ld = ceil4(flow.features);
-    const out = this.ws.get(`p${i}`, rows * ld);
-    const f32 = this.runtime.arena.f32;
-    for (let r = rows - 1; r >= 0; r--) {
-      const from = (flow.ptr >> 2) + r * flow.ld;
-      f32.copyWithin((out >> 2) + r * ld, from, from + flow.features);
-    }
-    return { ...flow, ptr: out, ld };
+  /** A pointwise activation over every row, in place (whole rows: padding lanes are harmless). */
+  private activate(flow: Flow, B: number, a: Activation): void {
+    const n = flow.steps * B * flow.ld;
+    guardKernel(() => this.runtime.kernels.f32_activation(flow.ptr, flow.ptr, n, ACTIVATION_IDS[a.name], a.alpha, a.beta));
   }
 
   private output(flow: Flow, B: number, T: number): Tensor {
