@@ -1,7 +1,8 @@
 // rnn-wasm: recurrent neural network inference (LSTM, GRU, RNN) in WebAssembly SIMD.
 // The public API. Importers for model files are separate entry points (rnn-wasm/onnx, …).
 export { createRuntime, Runtime, type RuntimeOptions } from "./runtime/runtime.js";
-export type { WasmSource } from "./runtime/module-source.js";
+export type { WasmSource, SimdOption } from "./runtime/module-source.js";
+export type { KernelBuild } from "./runtime/features.js";
 export { tensor, type Tensor } from "./tensor.js";
 export {
   RnnWasmError, ShapeError, ModelFormatError, UnsupportedError, ResourceLimitError, InvalidArgumentError,
@@ -14,9 +15,8 @@ export type { LayerStream, StreamOptions, StreamState } from "./layers/stream.js
 export { fromPyTorch, type TorchRecurrentConfig, type TorchTensor } from "./layers/torch-weights.js";
 export { fromKeras, type KerasRecurrentWeights } from "./layers/keras-weights.js";
 export type {
-  ModelConfig, StageConfig, EmbeddingConfig, RecurrentConfig, DenseConfig, SoftmaxConfig,
+  ModelConfig, StageConfig, EmbeddingConfig, MaskingConfig, RecurrentConfig, DenseConfig, ActivationConfig, SoftmaxConfig,
 } from "./model/config.js";
-export {
-  createModel, Model, type ModelRunOptions, type ModelOutputs, type LayerState, type TokenTensor,
-} from "./model/model.js";
+export { createModel, Model, type ModelRunOptions, type ModelOutputs, type LayerState } from "./model/model.js";
+export type { RnnModel, ModelInfo, LayerInfo, IOInfo, Feeds, StepStream, TokenTensor } from "./model/rnn-model.js";
 export type { ModelStream, ModelStreamOptions, StreamLayerState } from "./model/model-stream.js";

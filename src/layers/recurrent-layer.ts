@@ -15,6 +15,7 @@ import { type NormalizedSpec, type RecurrentLayerSpec, normalizeSpec } from "./s
 import { LayerStream, type StepBuffers, type StepFn, type StreamOptions } from "./stream.js";
 
 const CELLS: Record<NormalizedSpec["cell"], CellKernel> = { lstm: lstmCell, gru: gruCell, rnn: rnnCell };
+const NO_WEIGHTS = new Float32Array(0);
 
 export interface RunOptions {
   /** Steps per batch row (ONNX sequence_lens), each in [0, T]; default T for every row. */
@@ -60,6 +61,7 @@ export interface SequenceBuffers {
 }
 
 export class RecurrentLayer {
+  /** The layer's description; its weight arrays are empty once packed (see weightBytes). */
   readonly spec: NormalizedSpec;
   readonly runtime: Runtime;
   private readonly cell: CellKernel;
@@ -82,6 +84,8 @@ export class RecurrentLayer {
       this.dispose();
       throw e;
     }
+    // The packed copies are all the kernels need: let the caller's weight arrays go.
+    this.spec = { ...this.spec, W: NO_WEIGHTS, R: NO_WEIGHTS, B: undefined, P: undefined, projection: undefined };
   }
 
   /** Features per time step of Y in the stacked (PyTorch) layout: dirs · S. */

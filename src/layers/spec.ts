@@ -59,6 +59,8 @@ export interface NormalizedSpec {
   stateSize: number;
   /** Per direction, the activations in ONNX order. */
   activations: Activation[][];
+  /** Number of weights (W, R, B, P, projection). */
+  parameters: number;
   clip: number;
   inputForget: boolean;
   linearBeforeReset: boolean;
@@ -110,6 +112,7 @@ export function normalizeSpec(spec: RecurrentLayerSpec): NormalizedSpec {
     W: spec.W, R: spec.R, B: spec.B, P: spec.P, projSize, projection: spec.projection, stateSize: S,
     activations: normalizeActivations(cell, dirs, spec.activations),
     clip, inputForget: !!spec.inputForget, linearBeforeReset: !!spec.linearBeforeReset, layout,
+    parameters: [spec.W, spec.R, spec.B, spec.P, spec.projection].reduce((n, w) => n + (w?.length ?? 0), 0),
   };
 }
 

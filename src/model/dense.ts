@@ -14,7 +14,9 @@ export class Dense {
   private readonly runtime: Runtime;
   private readonly Wp: number;
   private readonly bias: number;
-  private readonly activation: Activation | undefined;
+  readonly activation: Activation | undefined;
+  /** Number of weights (W and bias). */
+  readonly parameters: number;
 
   constructor(runtime: Runtime, config: DenseConfig) {
     this.runtime = runtime;
@@ -22,6 +24,7 @@ export class Dense {
     this.outputSize = config.outputSize;
     this.ld = ceil16(config.outputSize);
     this.activation = config.activation === undefined ? undefined : normalizeActivation(config.activation);
+    this.parameters = config.weight.length + (config.bias?.length ?? 0);
     const arena = runtime.arena;
     this.Wp = arena.alloc(panelFloats(this.outputSize, this.inputSize) * 4, "dense weights");
     try {

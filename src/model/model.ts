@@ -14,15 +14,11 @@ import { Embedding } from "./embedding.js";
 import { type Flow, maskByValue, padded } from "./flow.js";
 import { ModelStream, type ModelStreamOptions } from "./model-stream.js";
 import { type LayerState, type SequenceContext, runRecurrentStage } from "./recurrent-stage.js";
+import { sequentialInfo } from "./model-info.js";
+import type { Feeds, ModelInfo, RnnModel, TokenTensor } from "./rnn-model.js";
 import type { Stage, StageSource } from "./stage.js";
 
 export type { LayerState } from "./recurrent-stage.js";
-
-/** Token ids for a model that starts with an embedding: [T, B] (or [B, T] when batchFirst). */
-export interface TokenTensor {
-  data: ArrayLike<number>;
-  dims: readonly number[];
-}
 
 export interface ModelRunOptions {
   /** Steps per batch row, each in [0, T]; every recurrent layer uses them. Default T. */
@@ -38,7 +34,8 @@ export interface ModelOutputs {
   states: LayerState[];
 }
 
-export class Model implements StageSource {
+/** A sequential model; token ids for a model with an embedding are [T, B] ([B, T] batchFirst). */
+export class Model implements StageSource, RnnModel {
   readonly runtime: Runtime;
   readonly batchFirst: boolean;
   readonly stages: readonly Stage[];
@@ -141,6 +138,26 @@ export class Model implements StageSource {
       }
     });
     return { output: this.output(flow, B, T), states };
+  }
+
+  info(): ModelInfo {
+    this.check();
+    return sequentialInfo(this.stages, this.batchFirst, this.inputSize, this.outputSize);
+  }
+
+  /** run() with inputs and outputs by name: "input" → "output", "state.<k>.h", "state.<k>.c". */
+  async runNamed(feeds: Feeds, options: ModelRunOptions = {}): Promise<Record<string, Tensor>> {
+    const names = Object.keys(feeds ?? {});
+    if (names.length !== 1 || names[0] !== "input") {
+      throw new InvalidArgumentError(`runNamed: this model takes one input, "input"; found ${names.length ? names.join(", ") : "none"}`);
+    }
+    const { output, states } = await this.run(feeds[names[0]], options);
+    const out: Record<string, Tensor> = { output };
+    states.forEach((s, k) => {
+      out[`state.${k}.h`] = s.h;
+      if (s.c) out[`state.${k}.c`] = s.c;
+    });
+    return out;
   }
 
   stream(options: ModelStreamOptions = {}): ModelStream {

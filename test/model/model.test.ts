@@ -158,6 +158,25 @@ describe("Model", () => {
     model.dispose();
   });
 
+  it("info() describes stages, parameters, bytes and kernels; runNamed() names outputs", async () => {
+    const config = charModel(9);
+    const model = new Model(rt, config);
+    const info = model.info();
+    expect(info.inputs).toEqual([{ name: "input", kind: "tokens", dims: ["T", "B"] }]);
+    expect(info.layers.map((l) => l.type)).toEqual(["Embedding", "LSTM", "LSTM", "Dense", "LogSoftmax"]);
+    const weights = config.layers.flatMap((l) => ("weight" in l ? [l.weight] : "W" in l ? [l.W, l.R, l.B!] : []));
+    const biases = config.layers.flatMap((l) => ("bias" in l && l.bias ? [l.bias] : []));
+    expect(info.parameters).toBe([...weights, ...biases].reduce((n, w) => n + w.length, 0));
+    expect(info.layers[1].kernels).toEqual(["f32_gemm_2x16", "f32_lstm_seq"]);
+    expect(info.bytes).toBeGreaterThan(info.parameters * 4 * 0.9);
+    expect(info.streamable).toBe(false);
+    const named = await model.runNamed({ input: { data: [1, 2, 3], dims: [3, 1] } });
+    expect(Object.keys(named).sort()).toEqual(["output", "state.0.c", "state.0.h", "state.1.c", "state.1.h"]);
+    expect(named.output).toEqual((await model.run({ data: [1, 2, 3], dims: [3, 1] })).output);
+    await expect(model.runNamed({ x: { data: [1], dims: [1, 1] } })).rejects.toThrow(InvalidArgumentError);
+    model.dispose();
+  });
+
   it("misuse gives typed errors", async () => {
     const config = charModel(7);
     const rand = rng(8);
