@@ -1,24 +1,79 @@
-// Where the compiled kernels come from: by default the bytes embedded in the bundle; or a
-// precompiled WebAssembly.Module (required where compiling from bytes is forbidden, e.g.
-// Cloudflare workerd), a URL, or raw bytes.
+// Where the compiled kernels come from: one of the builds shipped in the bundle, chosen by the
+// `simd` option and the engine's features (features.ts); or the caller's own module: a
+// precompiled WebAssembly.Module, a URL or bytes.
+//
+// There is no scalar build: the kernels use v128 throughout, so one would be a second kernel
+// source to keep exact and tested, for engines that no maintained browser or server runtime
+// still is (SIMD shipped in Chrome 91, Firefox 89, Safari 16.4, Node 16.4). Without SIMD,
+// loading throws UnsupportedError naming "WebAssembly SIMD".
 import { InvalidArgumentError, UnsupportedError } from "../errors.js";
-import { embeddedWasmBytes } from "./embedded.js";
+import { hasWasmRelaxedSimd, hasWasmSimd, type KernelBuild } from "./features.js";
+import { embeddedKernels, readFileUrl } from "./platform.js";
 
 export type WasmSource = WebAssembly.Module | URL | string | ArrayBuffer | ArrayBufferView;
 
-const cache = new Map<string, Promise<WebAssembly.Module>>();
+/**
+ * Which bundled kernels to use. "default": plain SIMD, deterministic (bit-identical results in
+ * every engine). "relaxed": relaxed SIMD (fused multiply-add: faster, last bits may differ by
+ * engine and CPU) where the engine has it, else the default build with a one-time warning.
+ * "relaxed-only": relaxed SIMD or an UnsupportedError.
+ */
+export type SimdOption = "default" | "relaxed" | "relaxed-only";
 
-export function compileKernels(source?: WasmSource): Promise<WebAssembly.Module> {
-  if (source === undefined) {
-    // Compile the embedded module once per realm; every runtime shares it.
-    let compiled = cache.get("embedded");
-    if (!compiled) {
-      compiled = compile(embeddedWasmBytes());
-      cache.set("embedded", compiled);
-      compiled.catch(() => cache.delete("embedded"));
-    }
-    return compiled;
+/** The kernels a runtime runs: a bundled build, or "custom" for a module the caller gave. */
+export interface LoadedKernels {
+  module: WebAssembly.Module;
+  build: KernelBuild | "custom";
+}
+
+const SIMD_OPTIONS: readonly unknown[] = ["default", "relaxed", "relaxed-only"];
+const NO_SIMD =
+  "this engine lacks WebAssembly SIMD (fixed-width 128-bit), which rnn-wasm requires: there is no scalar build " +
+  "(SIMD is in Chrome/Edge 91+, Firefox 89+, Safari 16.4+, Node 16.4+, Deno, Cloudflare Workers)";
+const NO_RELAXED =
+  "this engine lacks WebAssembly relaxed SIMD (Deno, Chromium and workerd have it; Node 20 only when started with " +
+  "--experimental-wasm-relaxed-simd)";
+
+const cache = new Map<KernelBuild, Promise<WebAssembly.Module>>();
+let warned = false;
+
+export async function loadKernels(source: WasmSource | undefined, simd: SimdOption | undefined): Promise<LoadedKernels> {
+  if (simd !== undefined && !SIMD_OPTIONS.includes(simd)) {
+    throw new InvalidArgumentError(`simd: expected "default", "relaxed" or "relaxed-only", found ${JSON.stringify(simd)}`);
   }
+  if (source !== undefined) {
+    if (simd !== undefined && simd !== "default") {
+      throw new InvalidArgumentError(
+        `simd: "${simd}" picks one of the bundled kernel builds, but a wasm module was given too; ` +
+          `pass either wasm (e.g. a URL of kernels-relaxed.wasm) or simd, not both`,
+      );
+    }
+    return { module: await compileKernels(source), build: "custom" };
+  }
+  if (!hasWasmSimd()) throw new UnsupportedError(NO_SIMD);
+  let build: KernelBuild = "simd";
+  if (simd === "relaxed" || simd === "relaxed-only") {
+    if (hasWasmRelaxedSimd()) build = "relaxed-simd";
+    else if (simd === "relaxed-only") throw new UnsupportedError(`simd: "relaxed-only": ${NO_RELAXED}`);
+    else if (!warned) {
+      warned = true;
+      globalThis.console?.warn(
+        `rnn-wasm: simd: "relaxed" asked for the relaxed-SIMD (FMA) kernels, but ${NO_RELAXED}; ` +
+          `using the default SIMD kernels (deterministic, a little slower). simd: "relaxed-only" makes this an error.`,
+      );
+    }
+  }
+  // Compile each bundled build once per realm; every runtime shares it.
+  let compiled = cache.get(build);
+  if (!compiled) {
+    compiled = embeddedKernels(build);
+    cache.set(build, compiled);
+    compiled.catch(() => cache.delete(build));
+  }
+  return { module: await compiled, build };
+}
+
+function compileKernels(source: WasmSource): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return Promise.resolve(source);
   if (source instanceof URL || typeof source === "string") return fetchModule(source);
   if (source instanceof ArrayBuffer) return compile(new Uint8Array(source));
@@ -34,8 +89,10 @@ export function compileKernels(source?: WasmSource): Promise<WebAssembly.Module>
 
 async function compile(bytes: Uint8Array<ArrayBuffer>): Promise<WebAssembly.Module> {
   if (!WebAssembly.validate(bytes)) {
+    if (!hasWasmSimd()) throw new UnsupportedError(NO_SIMD);
     throw new UnsupportedError(
-      "this engine cannot validate the rnn-wasm kernels: WebAssembly SIMD (fixed-width, 128-bit) is required",
+      `wasm: this engine cannot validate the given ${bytes.length} bytes as a WebAssembly module: they are not ` +
+        `rnn-wasm kernels, or they use a feature this engine lacks${hasWasmRelaxedSimd() ? "" : ` (${NO_RELAXED})`}`,
     );
   }
   return WebAssembly.compile(bytes);
@@ -43,11 +100,7 @@ async function compile(bytes: Uint8Array<ArrayBuffer>): Promise<WebAssembly.Modu
 
 async function fetchModule(url: URL | string): Promise<WebAssembly.Module> {
   const href = String(url);
-  if (href.startsWith("file:")) {
-    // fetch() has no file: URLs in Node or Deno; both have node:fs (browsers never get here).
-    const fs = await import("node:fs/promises");
-    return compile(new Uint8Array(await fs.readFile(new URL(href))));
-  }
+  if (href.startsWith("file:")) return compile(await readFileUrl(new URL(href)));
   let response: Response;
   try {
     response = await fetch(url);

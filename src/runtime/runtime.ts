@@ -3,11 +3,17 @@
 import { DisposedError, InvalidArgumentError } from "../errors.js";
 import { Arena } from "./arena.js";
 import { instantiateKernels, type Kernels } from "./kernels.js";
-import { compileKernels, type WasmSource } from "./module-source.js";
+import { type LoadedKernels, loadKernels, type SimdOption, type WasmSource } from "./module-source.js";
 
 export interface RuntimeOptions {
-  /** Kernel module: a precompiled WebAssembly.Module, a URL or bytes. Default: embedded. */
+  /** Kernel module: a precompiled WebAssembly.Module, a URL or bytes. Default: the bundled build `simd` picks. */
   wasm?: WasmSource;
+  /**
+   * "default": plain SIMD kernels, deterministic (the same bits in every engine). "relaxed":
+   * relaxed-SIMD kernels (fused multiply-add) where the engine has them, else the default ones
+   * with a one-time console warning. "relaxed-only": like "relaxed" but throws UnsupportedError.
+   */
+  simd?: SimdOption;
   /** Upper bound on linear memory in bytes (default 1 GiB, at most 4 GiB). */
   maxMemoryBytes?: number;
 }
@@ -18,11 +24,14 @@ const WASM32_MAX_BYTES = 65536 * 65536;
 export class Runtime {
   readonly kernels: Kernels;
   readonly arena: Arena;
+  /** The kernels in use: "simd", "relaxed-simd", or "custom" (the `wasm` option). */
+  readonly build: LoadedKernels["build"];
   private disposed = false;
 
-  private constructor(kernels: Kernels, arena: Arena) {
+  private constructor(kernels: Kernels, arena: Arena, build: LoadedKernels["build"]) {
     this.kernels = kernels;
     this.arena = arena;
+    this.build = build;
   }
 
   static async create(options: RuntimeOptions = {}): Promise<Runtime> {
@@ -30,10 +39,10 @@ export class Runtime {
     if (!Number.isFinite(maxBytes) || maxBytes < 65536 || maxBytes > WASM32_MAX_BYTES) {
       throw new InvalidArgumentError(`maxMemoryBytes: expected 65536 ≤ n ≤ 4 GiB, found ${maxBytes}`);
     }
-    const module = await compileKernels(options.wasm);
+    const { module, build } = await loadKernels(options.wasm, options.simd);
     const memory = new WebAssembly.Memory({ initial: 1, maximum: Math.floor(maxBytes / 65536) });
     const kernels = await instantiateKernels(module, memory);
-    return new Runtime(kernels, new Arena(memory, maxBytes));
+    return new Runtime(kernels, new Arena(memory, maxBytes), build);
   }
 
   get isDisposed(): boolean {

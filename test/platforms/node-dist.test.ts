@@ -27,7 +27,7 @@ describe("dist/ in Node", () => {
 
   it("CommonJS bundle (require) equals the sources bit for bit", async () => {
     const require = createRequire(import.meta.url);
-    const dist = require("../../dist/index.cjs") as typeof src;
+    const dist = require("../../dist/cjs/index.cjs") as typeof src;
     expect(await outputs(dist)).toEqual(await outputs(src));
   });
 });

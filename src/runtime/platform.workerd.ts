@@ -1,0 +1,16 @@
+// What differs between platforms, for Cloudflare workerd (dist/workerd.js), which forbids
+// compiling WebAssembly from bytes at run time: the kernels are .wasm modules of the Worker
+// (dist/kernels*.wasm beside dist/workerd.js), which workerd, like wrangler's default
+// CompiledWasm rule, imports as compiled WebAssembly.Modules. No file: URLs either.
+import simd from "../../build/kernels.wasm";
+import relaxedSimd from "../../build/kernels-relaxed.wasm";
+import { InvalidArgumentError } from "../errors.js";
+import type { KernelBuild } from "./features.js";
+
+export async function embeddedKernels(build: KernelBuild): Promise<WebAssembly.Module> {
+  return build === "relaxed-simd" ? relaxedSimd : simd;
+}
+
+export async function readFileUrl(url: URL): Promise<Uint8Array<ArrayBuffer>> {
+  throw new InvalidArgumentError(`wasm: ${url.href}: a Worker cannot read file: URLs; import the .wasm as a module and pass that`);
+}
