@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     // Two cores: run files in parallel processes, one per core.
     pool: "forks",
+    // test/robustness measures the JS heap after forced collections.
+    execArgv: ["--expose-gc"],
   },
 });

@@ -37,6 +37,11 @@ export function expectDims(name: string, dims: readonly number[], expected: read
   }
 }
 
+/** True for arrays and typed arrays (anything indexable with a numeric length), not strings. */
+export function isArrayLike(v: unknown): v is ArrayLike<unknown> {
+  return (Array.isArray(v) || ArrayBuffer.isView(v)) && typeof (v as { length?: unknown }).length === "number";
+}
+
 export function describe(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return `array(${v.length})`;

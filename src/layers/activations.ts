@@ -65,6 +65,9 @@ export function takesBeta(name: ActivationName): boolean {
 
 /** Fills in defaults; alpha/beta given for a function that takes none are ignored. */
 export function normalizeActivation(a: ActivationInput): Activation {
+  if (typeof a !== "string" && (a === null || typeof a !== "object")) {
+    throw new InvalidArgumentError(`activation: expected a name or { name, alpha, beta }, found ${a === null ? "null" : typeof a}`);
+  }
   const spec = typeof a === "string" ? { name: a } : a;
   const name = activationName(spec.name);
   const alpha = takesAlpha(name) ? spec.alpha ?? TAKES[name].alpha! : 0;

@@ -5,7 +5,7 @@ import { DisposedError, InvalidArgumentError, ShapeError } from "../errors.js";
 import { type Runtime, defaultRuntime } from "../runtime/runtime.js";
 import { guardKernel, kernelError } from "../runtime/guard.js";
 import { Workspace } from "../runtime/workspace.js";
-import { type Tensor, checkTensor, expectDims } from "../tensor.js";
+import { type Tensor, checkTensor, describe, expectDims, isArrayLike } from "../tensor.js";
 import { type CellKernel, type DirectionRun, type PackedDirection, gateStride } from "./cell.js";
 import { gruCell } from "./gru.js";
 import { lstmCell } from "./lstm.js";
@@ -69,6 +69,8 @@ export class RecurrentLayer {
   /** Every arena block holding packed weights. */
   private readonly blocks: number[] = [];
   private readonly ws: Workspace;
+  /** Live streams: dispose() disposes them too. */
+  private readonly streams = new Set<LayerStream>();
   private disposed = false;
 
   constructor(runtime: Runtime, spec: RecurrentLayerSpec | NormalizedSpec) {
@@ -98,8 +100,10 @@ export class RecurrentLayer {
     return this.blocks.reduce((n, b) => n + this.runtime.arena.sizeOf(b), 0);
   }
 
-  async run(X: Tensor, options: RunOptions = {}): Promise<RecurrentOutputs> {
+  async run(X: Tensor, options?: RunOptions): Promise<RecurrentOutputs> {
     this.check();
+    options ??= {};
+    if (typeof options !== "object") throw new InvalidArgumentError(`run options: expected an object, found ${typeof options}`);
     const { spec } = this;
     const { dirs, stateSize: S, hiddenSize: H, inputSize: I, layout } = spec;
     checkTensor(X, "X");
@@ -126,7 +130,7 @@ export class RecurrentLayer {
       bufs.c.push(ws.get(`c.${d}`, B * ceil4(H)));
     }
     const lens = writeLens(arena.i32, bufs.lens >> 2, options.sequenceLens, T, B);
-    if (options.mask !== undefined) {
+    if (options.mask != null) {
       bufs.mask = ws.get("mask", Math.ceil((T * B) / 4));
       writeMask(arena.u8, bufs.mask, options.mask, T, B, layout);
     }
@@ -153,7 +157,9 @@ export class RecurrentLayer {
   /** A stream over this layer's weights, with its own state (forward layers only). */
   stream(options: StreamOptions = {}): LayerStream {
     this.check();
-    return new LayerStream(this, options);
+    const stream: LayerStream = new LayerStream(this, options, () => this.streams.delete(stream));
+    this.streams.add(stream);
+    return stream;
   }
 
   stepFloats(B: number): { G: number; scratch: number } {
@@ -184,9 +190,11 @@ export class RecurrentLayer {
     };
   }
 
+  /** Frees the packed weights, workspaces and every stream made from this layer. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    for (const s of [...this.streams]) s.dispose();
     this.ws.release();
     for (const b of this.blocks) this.runtime.arena.release(b);
     this.blocks.length = 0;
@@ -223,7 +231,7 @@ export class RecurrentLayer {
   /** Writes initial states (zeros where absent) into bufs.h0 / bufs.c, validating their shapes. */
   loadStates(f32: Float32Array, bufs: SequenceBuffers, options: Pick<RunOptions, "initialH" | "initialC">, B: number, layout: 0 | 1): void {
     const { dirs, hiddenSize: H, stateSize: S, cell } = this.spec;
-    if (options.initialC !== undefined && cell !== "lstm") throw new ShapeError(`initialC: only an LSTM has a cell state, this layer is ${cell}`);
+    if (options.initialC != null && cell !== "lstm") throw new ShapeError(`initialC: only an LSTM has a cell state, this layer is ${cell}`);
     const order = layout === 0 ? "[dirs, batch_size" : "[batch_size, dirs";
     for (const [name, state, units, stride, ptrs] of [
       ["initialH", options.initialH, S, S, bufs.h0],
@@ -233,7 +241,7 @@ export class RecurrentLayer {
       const formula = `${order}, ${units === H ? "hiddenSize" : "projSize"}]`;
       for (let d = 0; d < dirs; d++) {
         const base = ptrs[d] >> 2;
-        if (state === undefined) {
+        if (state == null) {
           f32.fill(0, base, base + B * stride);
           continue;
         }
@@ -298,8 +306,9 @@ export class RecurrentLayer {
  */
 export function writeLens(i32: Int32Array, at: number, given: ArrayLike<number> | undefined, T: number, B: number): Int32Array {
   const lens = new Int32Array(B);
-  if (given === undefined) lens.fill(T);
+  if (given == null) lens.fill(T);
   else {
+    if (!isArrayLike(given)) throw new ShapeError(`sequenceLens: expected an array of ${B} lengths, found ${describe(given)}`);
     if (given.length !== B) throw new ShapeError(`sequenceLens: expected ${B} lengths (one per batch row), found ${given.length}`);
     for (let b = 0; b < B; b++) {
       const v = Number(given[b]);
@@ -315,7 +324,7 @@ export function writeLens(i32: Int32Array, at: number, given: ArrayLike<number> 
 
 /** Validates a mask of T·B values (layout order) and writes it as bytes (t·B + b) at `at`. */
 export function writeMask(u8: Uint8Array, at: number, mask: ArrayLike<number | boolean>, T: number, B: number, layout: 0 | 1): void {
-  if (!mask || typeof mask.length !== "number" || mask.length !== T * B) {
+  if (!isArrayLike(mask) || mask.length !== T * B) {
     throw new ShapeError(`mask: expected ${T * B} values = T ${T} × B ${B} (${layout === 0 ? "[T, B]" : "[B, T]"}), found ${mask?.length}`);
   }
   for (let t = 0; t < T; t++) {

@@ -118,6 +118,7 @@ export function normalizeSpec(spec: RecurrentLayerSpec): NormalizedSpec {
 
 function normalizeActivations(cell: CellType, dirs: number, given: readonly ActivationInput[] | undefined): Activation[][] {
   const per = DEFAULT_ACTIVATIONS[cell].length;
+  if (given != null && !Array.isArray(given)) throw new InvalidArgumentError(`activations: expected an array of names or { name, alpha, beta }, found ${typeof given}`);
   const list = (given ?? DEFAULT_ACTIVATIONS[cell]).map(normalizeActivation);
   if (list.length !== per && list.length !== per * dirs) {
     throw new InvalidArgumentError(

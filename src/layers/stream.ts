@@ -4,7 +4,7 @@
 // prepared once, and the hidden state ping-pongs between two buffers).
 import { DisposedError, InvalidArgumentError, ShapeError, UnsupportedError } from "../errors.js";
 import type { Runtime } from "../runtime/runtime.js";
-import { type Tensor, checkTensor } from "../tensor.js";
+import { type Tensor, checkTensor, describe, isArrayLike } from "../tensor.js";
 import { ceil4 } from "./pack.js";
 import type { NormalizedSpec } from "./spec.js";
 
@@ -64,7 +64,11 @@ export class LayerStream {
   private viewBuffer: ArrayBufferLike | undefined;
   private disposed = false;
 
-  constructor(source: StepSource, options: StreamOptions) {
+  private readonly onDispose: (() => void) | undefined;
+
+  /** onDispose: called once when the stream is disposed (its owner stops tracking it). */
+  constructor(source: StepSource, options: StreamOptions, onDispose?: () => void) {
+    this.onDispose = onDispose;
     const { spec } = source;
     if (spec.direction !== "forward") {
       throw new UnsupportedError(`stream(): a ${spec.direction} layer needs the whole sequence; only forward layers can stream`);
@@ -117,8 +121,8 @@ export class LayerStream {
     this.check();
     const { spec } = this.source;
     const n = this.batchSize * spec.inputSize;
-    if (x.length !== n) {
-      throw new ShapeError(`step(x): expected ${n} values = batchSize ${this.batchSize} × inputSize ${spec.inputSize}, found ${x.length}`);
+    if (!isArrayLike(x) || x.length !== n) {
+      throw new ShapeError(`step(x): expected ${n} values = batchSize ${this.batchSize} × inputSize ${spec.inputSize}, found ${describe(x)}`);
     }
     const arena = this.source.runtime.arena;
     arena.f32.set(x, this.x >> 2);
@@ -178,6 +182,7 @@ export class LayerStream {
     const arena = this.source.runtime.arena;
     for (const b of this.blocks) arena.release(b);
     this.blocks.length = 0;
+    this.onDispose?.();
   }
 
   private check(): void {

@@ -9,6 +9,7 @@ import { ACTIVATION_IDS } from "../layers/activations.js";
 import { ceil4 } from "../layers/pack.js";
 import type { StepFn } from "../layers/stream.js";
 import { guardKernel } from "../runtime/guard.js";
+import { isArrayLike } from "../tensor.js";
 import { type Flow, maskByValue } from "./flow.js";
 import type { Stage, StageSource } from "./stage.js";
 
@@ -50,7 +51,11 @@ export class ModelStream {
   private outView: Float32Array | undefined;
   private disposed = false;
 
-  constructor(model: StageSource, options: ModelStreamOptions) {
+  private readonly onDispose: (() => void) | undefined;
+
+  /** onDispose: called once when the stream is disposed (its model stops tracking it). */
+  constructor(model: StageSource, options: ModelStreamOptions, onDispose?: () => void) {
+    this.onDispose = onDispose;
     const B = options.batchSize ?? 1;
     if (!Number.isInteger(B) || B < 1) throw new InvalidArgumentError(`batchSize: expected a positive integer, found ${B}`);
     this.model = model;
@@ -195,6 +200,7 @@ export class ModelStream {
     this.disposed = true;
     for (const b of this.blocks) this.model.runtime.arena.release(b);
     this.blocks.length = 0;
+    this.onDispose?.();
   }
 
   private check(): void {
@@ -208,14 +214,14 @@ export class ModelStream {
     const first = model.stages[0];
     const arena = model.runtime.arena;
     if (first.kind === "embedding") {
-      if (input?.length !== B) throw new ShapeError(`step(tokens): expected ${B} token ids (batchSize), found ${input?.length}`);
+      if (!isArrayLike(input) || input.length !== B) throw new ShapeError(`step(tokens): expected ${B} token ids (batchSize), found ${input?.length}`);
       first.embedding.check(input);
       first.embedding.gather(input, B, this.x);
       if (first.maskZero) for (let b = 0; b < B; b++) arena.u8[this.mask + b] = input[b] === 0 ? 0 : 1;
       return { ptr: this.x, ld: first.embedding.dim, features: first.embedding.dim, steps: 1 };
     }
     const n = B * model.inputSize;
-    if (input?.length !== n) throw new ShapeError(`step(x): expected ${n} values = batchSize ${B} × inputSize ${model.inputSize}, found ${input?.length}`);
+    if (!isArrayLike(input) || input.length !== n) throw new ShapeError(`step(x): expected ${n} values = batchSize ${B} × inputSize ${model.inputSize}, found ${input?.length}`);
     arena.f32.set(input, this.x >> 2);
     return { ptr: this.x, ld: model.inputSize, features: model.inputSize, steps: 1 };
   }

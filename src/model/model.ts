@@ -7,7 +7,7 @@ import { RecurrentLayer, copyIn, writeLens } from "../layers/recurrent-layer.js"
 import { type Runtime, defaultRuntime } from "../runtime/runtime.js";
 import { guardKernel } from "../runtime/guard.js";
 import { Workspace } from "../runtime/workspace.js";
-import { type Tensor, checkTensor } from "../tensor.js";
+import { type Tensor, checkTensor, describe, isArrayLike } from "../tensor.js";
 import { type ModelConfig, validateModelConfig } from "./config.js";
 import { Dense } from "./dense.js";
 import { Embedding } from "./embedding.js";
@@ -40,6 +40,8 @@ export class Model implements StageSource, RnnModel {
   readonly batchFirst: boolean;
   readonly stages: readonly Stage[];
   private readonly ws: Workspace;
+  /** Live streams: dispose() disposes them too. */
+  private readonly streams = new Set<ModelStream>();
   private disposed = false;
 
   constructor(runtime: Runtime, config: ModelConfig) {
@@ -99,8 +101,9 @@ export class Model implements StageSource, RnnModel {
     return this.stages.flatMap((s) => (s.kind === "recurrent" ? [s.layer] : []));
   }
 
-  async run(input: Tensor | TokenTensor, options: ModelRunOptions = {}): Promise<ModelOutputs> {
+  async run(input: Tensor | TokenTensor, options?: ModelRunOptions): Promise<ModelOutputs> {
     this.check();
+    options ??= {};
     const { T, B } = this.inputShape(input);
     const { arena } = this.runtime;
     const ws = this.ws;
@@ -162,12 +165,16 @@ export class Model implements StageSource, RnnModel {
 
   stream(options: ModelStreamOptions = {}): ModelStream {
     this.check();
-    return new ModelStream(this, options);
+    const stream: ModelStream = new ModelStream(this, options, () => this.streams.delete(stream));
+    this.streams.add(stream);
+    return stream;
   }
 
+  /** Frees every layer's weights, the workspaces and every stream made from this model. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    for (const s of [...this.streams]) s.dispose();
     this.ws.release();
     for (const s of this.stages) {
       if (s.kind === "embedding") s.embedding.dispose();
@@ -192,6 +199,8 @@ export class Model implements StageSource, RnnModel {
       throw new ShapeError(`input: expected { data, dims } with dims ${order}${tokens ? "]" : ", I]"}, found ${typeof input}`);
     }
     const dims = input.dims;
+    if (!isArrayLike(input.data)) throw new ShapeError(`input.data: expected ${tokens ? "token ids (an array or typed array)" : "a Float32Array"}, found ${describe(input.data)}`);
+    if (dims.some((d) => !Number.isInteger(d) || d < 0)) throw new ShapeError(`input.dims: expected non-negative integers, found [${dims}]`);
     if (tokens) {
       if (dims.length !== 2 || input.data.length !== dims[0] * dims[1]) {
         throw new ShapeError(`input: expected token ids with dims ${order}] and as many ids, found dims [${dims}] with ${input.data.length} ids`);
