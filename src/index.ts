@@ -20,3 +20,5 @@ export type {
 export { createModel, Model, type ModelRunOptions, type ModelOutputs, type LayerState } from "./model/model.js";
 export type { RnnModel, ModelInfo, LayerInfo, IOInfo, Feeds, StepStream, TokenTensor } from "./model/rnn-model.js";
 export type { ModelStream, ModelStreamOptions, StreamLayerState } from "./model/model-stream.js";
+export { generate, generateText, encodeText, type CharModel, type GenerateOptions } from "./model/generate.js";
+export { sampleIndex, seededRandom, type SamplingOptions } from "./model/sampling.js";
