@@ -56,12 +56,24 @@ export interface SoftmaxConfig {
   type: "softmax" | "logSoftmax";
 }
 
-export type StageConfig = EmbeddingConfig | MaskingConfig | RecurrentConfig | DenseConfig | ActivationConfig | SoftmaxConfig;
+/** Keeps only the last time step, t = T − 1, of every row (PyTorch y[:, -1]); ends the sequence. */
+export interface LastStepConfig {
+  type: "lastStep";
+}
+
+export type StageConfig = (
+  | EmbeddingConfig | MaskingConfig | RecurrentConfig | DenseConfig | ActivationConfig | SoftmaxConfig | LastStepConfig
+) & {
+  /** A name for info() (e.g. the layer's name in the source framework). */
+  name?: string;
+};
 
 export interface ModelConfig {
   layers: StageConfig[];
   /** Inputs and outputs are [B, T, …] instead of [T, B, …]. Default false. */
   batchFirst?: boolean;
+  /** Where the model came from, reported by info() (default "rnn-wasm"). */
+  format?: string;
 }
 
 /** Checks the stage sequence and that feature sizes chain. */
@@ -70,9 +82,11 @@ export function validateModelConfig(config: ModelConfig): void {
     throw new InvalidArgumentError(`model: expected { layers: [...] } with at least one layer, found ${JSON.stringify(config?.layers)}`);
   }
   const first = config.layers.findIndex((l) => l?.type !== "embedding" && l?.type !== "masking");
-  if (config.layers[first]?.type !== "recurrent") {
-    throw new InvalidArgumentError(`layers[${first}]: the first layer after the input (embedding, masking) must be recurrent, found ${config.layers[first]?.type}`);
+  if (config.layers[first]?.type !== "recurrent" && config.layers[first]?.type !== "dense") {
+    throw new InvalidArgumentError(`layers[${first}]: the first layer after the input (embedding, masking) must be recurrent or dense, found ${config.layers[first]?.type}`);
   }
+  const firstRecurrent = config.layers.findIndex((l) => l?.type === "recurrent");
+  if (firstRecurrent < 0) throw new InvalidArgumentError("model: expected at least one recurrent layer");
   let features: number | undefined;
   let sequence = true;
   config.layers.forEach((l, i) => {
@@ -86,7 +100,7 @@ export function validateModelConfig(config: ModelConfig): void {
         features = l.dim;
         break;
       case "masking":
-        if (i > first) throw new InvalidArgumentError(`${where}: masking must come before the first recurrent layer`);
+        if (i > firstRecurrent || i > first) throw new InvalidArgumentError(`${where}: masking must come first (after an embedding at most)`);
         if (l.maskValue !== undefined && typeof l.maskValue !== "number") throw new InvalidArgumentError(`${where}: maskValue must be a number`);
         break;
       case "recurrent": {
@@ -115,8 +129,12 @@ export function validateModelConfig(config: ModelConfig): void {
       case "logSoftmax":
         if (features === undefined) throw new InvalidArgumentError(`${where}: needs a layer before it`);
         break;
+      case "lastStep":
+        if (!sequence) throw new InvalidArgumentError(`${where}: there is no sequence left to take the last step of`);
+        sequence = false;
+        break;
       default:
-        throw new InvalidArgumentError(`${where}: expected type embedding, masking, recurrent, dense, activation, softmax or logSoftmax`);
+        throw new InvalidArgumentError(`${where}: expected type embedding, masking, recurrent, dense, activation, softmax, logSoftmax or lastStep`);
     }
   });
 }

@@ -3,15 +3,17 @@
 import type { IOInfo, LayerInfo, ModelInfo } from "./rnn-model.js";
 import type { Stage } from "./stage.js";
 
-export function sequentialInfo(stages: readonly Stage[], batchFirst: boolean, inputSize: number, outputSize: number): ModelInfo {
+export function sequentialInfo(
+  stages: readonly Stage[], names: readonly string[], format: string, batchFirst: boolean, inputSize: number, outputSize: number,
+): ModelInfo {
   const seq = (...rest: (number | string)[]) => (batchFirst ? ["B", "T", ...rest] : ["T", "B", ...rest]);
   const tokens = stages[0].kind === "embedding";
-  const collapsed = stages.some((s) => s.kind === "recurrent" && !s.returnSequences);
+  const collapsed = stages.some((s) => (s.kind === "recurrent" && !s.returnSequences) || s.kind === "lastStep");
   const layers: LayerInfo[] = [];
   const outputs: IOInfo[] = [{ name: "output", kind: "features", dims: collapsed ? ["B", outputSize] : seq(outputSize) }];
   let k = 0;
   stages.forEach((s, i) => {
-    const name = `${i}`;
+    const name = names[i] ?? `${i}`;
     switch (s.kind) {
       case "embedding": {
         const e = s.embedding;
@@ -53,10 +55,13 @@ export function sequentialInfo(stages: readonly Stage[], batchFirst: boolean, in
         break;
       case "softmax":
         layers.push({ name, type: s.log ? "LogSoftmax" : "Softmax", detail: "", parameters: 0, bytes: 0, kernels: ["f32_softmax"] });
+        break;
+      case "lastStep":
+        layers.push({ name, type: "LastStep", detail: "t = T − 1", parameters: 0, bytes: 0, kernels: [] });
     }
   });
   return {
-    format: "rnn-wasm",
+    format,
     inputs: [{ name: "input", kind: tokens ? "tokens" : "features", dims: tokens ? seq() : seq(inputSize) }],
     outputs,
     layers,

@@ -134,6 +134,8 @@ export class ModelStream {
           guardKernel(() => kernels.f32_activation(flow.ptr, flow.ptr, B * flow.ld, ACTIVATION_IDS[a.name], a.alpha, a.beta));
           break;
         }
+        case "lastStep": // one step at a time: every step is the last so far
+          break;
         case "softmax": {
           if (flow.ld < ceil4(flow.features)) flow = this.copyOut(flow);
           const f = flow;

@@ -39,6 +39,9 @@ export class Model implements StageSource, RnnModel {
   readonly runtime: Runtime;
   readonly batchFirst: boolean;
   readonly stages: readonly Stage[];
+  /** Stage names for info(): config names, else the stage index. */
+  readonly names: readonly string[];
+  readonly format: string;
   private readonly ws: Workspace;
   /** Live streams: dispose() disposes them too. */
   private readonly streams = new Set<ModelStream>();
@@ -49,6 +52,8 @@ export class Model implements StageSource, RnnModel {
     validateModelConfig(config);
     this.runtime = runtime;
     this.batchFirst = !!config.batchFirst;
+    this.names = config.layers.map((l, i) => (typeof l.name === "string" && l.name ? l.name : `${i}`));
+    this.format = typeof config.format === "string" ? config.format : "rnn-wasm";
     this.ws = new Workspace(runtime.arena);
     const stages: Stage[] = [];
     this.stages = stages;
@@ -64,6 +69,7 @@ export class Model implements StageSource, RnnModel {
           });
         } else if (l.type === "dense") stages.push({ kind: "dense", dense: new Dense(runtime, l) });
         else if (l.type === "activation") stages.push({ kind: "activation", activation: normalizeActivation(l.activation) });
+        else if (l.type === "lastStep") stages.push({ kind: "lastStep" });
         else stages.push({ kind: "softmax", log: l.type === "logSoftmax" });
       }
     } catch (e) {
@@ -77,10 +83,11 @@ export class Model implements StageSource, RnnModel {
     return this.stages[0].kind === "embedding" ? "tokens" : "features";
   }
 
-  /** Features per step of a "features" input (the first recurrent layer's inputSize). */
+  /** Features per step of a "features" input (the first recurrent or dense layer's inputSize). */
   get inputSize(): number {
     const first = this.stages.find((s) => s.kind !== "masking")!;
-    return first.kind === "embedding" ? 1 : (first as { layer: RecurrentLayer }).layer.spec.inputSize;
+    if (first.kind === "recurrent") return first.layer.spec.inputSize;
+    return first.kind === "dense" ? first.dense.inputSize : 1;
   }
 
   get outputSize(): number {
@@ -138,6 +145,10 @@ export class Model implements StageSource, RnnModel {
         case "softmax":
           flow = padded(arena, ws, flow, B, `p${i}`);
           guardKernel(() => this.runtime.kernels.f32_softmax(flow.ptr, flow.ld, flow.steps * B, flow.features, stage.log ? 1 : 0));
+          return;
+        case "lastStep":
+          flow = { ...flow, ptr: flow.ptr + (flow.steps - 1) * B * flow.ld * 4, steps: 1 };
+          ctx.mask = 0;
       }
     });
     return { output: this.output(flow, B, T), states };
@@ -145,7 +156,7 @@ export class Model implements StageSource, RnnModel {
 
   info(): ModelInfo {
     this.check();
-    return sequentialInfo(this.stages, this.batchFirst, this.inputSize, this.outputSize);
+    return sequentialInfo(this.stages, this.names, this.format, this.batchFirst, this.inputSize, this.outputSize);
   }
 
   /** run() with inputs and outputs by name: "input" → "output", "state.<k>.h", "state.<k>.c". */
@@ -261,9 +272,9 @@ export class Model implements StageSource, RnnModel {
     return { data, dims: this.batchFirst ? [B, T, F] : [T, B, F] };
   }
 
-  /** True when a recurrent layer drops the time axis (returnSequences: false). */
+  /** True when a stage drops the time axis (returnSequences: false, lastStep). */
   private collapsed(): boolean {
-    return this.stages.some((s) => s.kind === "recurrent" && !s.returnSequences);
+    return this.stages.some((s) => (s.kind === "recurrent" && !s.returnSequences) || s.kind === "lastStep");
   }
 }
 

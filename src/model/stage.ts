@@ -14,7 +14,8 @@ export type Stage =
     }
   | { kind: "dense"; dense: Dense }
   | { kind: "activation"; activation: Activation }
-  | { kind: "softmax"; log: boolean };
+  | { kind: "softmax"; log: boolean }
+  | { kind: "lastStep" };
 
 /** What a model stream needs from its model. */
 export interface StageSource {

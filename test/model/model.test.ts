@@ -177,6 +177,38 @@ describe("Model", () => {
     model.dispose();
   });
 
+  it("Dense before the recurrent layer, lastStep (y[:, -1]) after a bidirectional one; names and format in info()", async () => {
+    const rand = rng(12);
+    const I = 3, F = 4, H = 5, T = 6, B = 2;
+    const pre = uniform(rand, F * I);
+    const rec = recurrent(rand, "gru", F, H, "bidirectional");
+    const head = uniform(rand, 2 * 2 * H);
+    const model = new Model(rt, {
+      format: "test",
+      layers: [
+        { type: "dense", inputSize: I, outputSize: F, weight: pre, activation: "Tanh", name: "pre" },
+        { ...rec, name: "gru" },
+        { type: "lastStep" },
+        { type: "dense", inputSize: 2 * H, outputSize: 2, weight: head },
+      ],
+    });
+    const x = uniform(rand, T * B * I);
+    const out = await model.run({ data: x, dims: [T, B, I] });
+    expect(out.output.dims).toEqual([B, 2]);
+    const feats = Array.from({ length: T * B }, (_, r) => Array.from({ length: F }, (_, o) => Math.tanh(pre.subarray(o * I, (o + 1) * I).reduce((s, w, i) => s + w * x[r * I + i], 0))));
+    const y = referenceRecurrent({ ...rec, layout: 0 }, { X: feats.flat(), T, B });
+    const want = [0, 1].flatMap((b) => {
+      const h = [0, 1].flatMap((d) => Array.from(y.Y.subarray((((T - 1) * 2 + d) * B + b) * H, (((T - 1) * 2 + d) * B + b + 1) * H)));
+      return [0, 1].map((o) => h.reduce((s, v, i) => s + v * head[o * 2 * H + i], 0));
+    });
+    expectClose(out.output.data, want, "dense → BiGRU → lastStep → dense");
+    const info = model.info();
+    expect(info.format).toBe("test");
+    expect(info.layers.map((l) => l.name)).toEqual(["pre", "gru", "2", "3"]);
+    expect(info.inputs[0]).toEqual({ name: "input", kind: "features", dims: ["T", "B", I] });
+    model.dispose();
+  });
+
   it("misuse gives typed errors", async () => {
     const config = charModel(7);
     const rand = rng(8);
