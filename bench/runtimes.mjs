@@ -1,0 +1,38 @@
+// The runtimes compared, in report order. Each runs in its own child process (child.mjs)
+// through a runner in runners/ (load the library once, prepare a workload, run or step it).
+import { existsSync } from "node:fs";
+import { RELAXED_WASM } from "./runners/rnn-wasm.mjs";
+
+export const REFERENCE = "rnn-wasm";
+
+/**
+ * id: stable key in results.json; label: what RESULTS.md shows; runner + options: how to run it;
+ * nodeFlags: for the child process; unavailable(): a reason to skip it, or "" to run it.
+ */
+export const RUNTIMES = [
+  { id: "rnn-wasm", label: "rnn-wasm", runner: "rnn-wasm", options: {}, unavailable: () => "" },
+  {
+    id: "rnn-wasm-relaxed", label: "rnn-wasm relaxed SIMD", runner: "rnn-wasm", options: { relaxed: true },
+    nodeFlags: ["--experimental-wasm-relaxed-simd"],
+    unavailable: () => (existsSync(RELAXED_WASM) ? "" : "build/kernels-relaxed.wasm does not exist yet (the relaxed build is in progress)"),
+  },
+  {
+    // The slot for issue 7's thread results: give it a runner and options when threads land.
+    id: "rnn-wasm-2t", label: "rnn-wasm 2 threads", runner: "rnn-wasm", options: { threads: 2 },
+    unavailable: () => "threads are not implemented yet (issue 7: 2-thread results come later)",
+  },
+  { id: "ort-web-1t", label: "onnxruntime-web 1 thread", runner: "ort", options: { kind: "web", threads: 1 }, unavailable: () => "" },
+  { id: "ort-web-2t", label: "onnxruntime-web 2 threads", runner: "ort", options: { kind: "web", threads: 2 }, unavailable: () => "" },
+  { id: "ort-node", label: "onnxruntime-node (native, 1 thread)", runner: "ort", options: { kind: "node", threads: 1 }, unavailable: () => "" },
+  { id: "tfjs-wasm", label: "tfjs wasm backend", runner: "tfjs", options: { backend: "wasm" }, unavailable: () => "" },
+  { id: "tfjs-cpu", label: "tfjs cpu backend", runner: "tfjs", options: { backend: "cpu" }, unavailable: () => "" },
+];
+
+export function runtime(id) {
+  const r = RUNTIMES.find((x) => x.id === id);
+  if (!r) throw new Error(`unknown runtime ${id}; known: ${RUNTIMES.map((x) => x.id).join(", ")}`);
+  return r;
+}
+
+/** The runner module of a runtime (loaded in the child only: it imports the library lazily). */
+export const runnerModule = (r) => import(`./runners/${r.runner}.mjs`);
