@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ModelFormatError, UnsupportedError } from "../../src/errors.js";
-import { type OnnxTensor, decodeModel, decodeTensor, tensorToFloat32, tensorToInt32 } from "../../src/import/onnx/proto.js";
+import { type OnnxTensor, decodeModel, decodeTensor, readExternalData, tensorToFloat32, tensorToInt32 } from "../../src/import/onnx/proto.js";
 import { DataType, ModelProto, TensorProto } from "../../src/import/onnx/schema.js";
 
 const CONFORMANCE = new URL("../../../shared/conformance/onnx-backend/", import.meta.url);
@@ -218,9 +218,39 @@ describe("models", () => {
     expect(graph.outputs[0]).toEqual({ name: "y", elemType: 1, dims: [], hasShape: false });
   });
 
-  it("rejects int64 values beyond 2^53", () => {
-    const bytes = encodeModel({ node: [node([{ name: "big", type: 2, i: "9223372036854775807" }])] });
-    expectError(() => decodeModel(bytes), ModelFormatError, /attribute "big".*within ±2\^53, found 9223372036854775807/);
+  it("saturates attribute ints beyond 2^53 (INT64_MAX is Slice's \"to the end\", which torch writes)", () => {
+    const bytes = encodeModel({
+      node: [node([
+        { name: "big", type: 2, i: "9223372036854775807" },
+        { name: "ends", type: 7, ints: ["9223372036854775807", "-9223372036854775808", 5] },
+      ])],
+    });
+    const a = decodeModel(bytes).graph.nodes[0].attributes;
+    expect(a.get("big")).toEqual({ type: "int", value: Number.MAX_SAFE_INTEGER });
+    expect(a.get("ends")).toEqual({ type: "ints", value: [Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 5] });
+  });
+
+  it("rejects other int64 fields beyond 2^53", () => {
+    const bytes = encodeModel({}, { ir_version: "9223372036854775807" });
+    expectError(() => decodeModel(bytes), ModelFormatError, /ir_version.*within ±2\^53, found 9223372036854775807/);
+  });
+
+  it("defers external data to readExternalData, which checks the byte range", () => {
+    const W = {
+      name: "W", dims: [2], data_type: DataType.FLOAT, data_location: 1,
+      external_data: [{ key: "location", value: "w.bin" }, { key: "offset", value: "4" }, { key: "length", value: "8" }],
+    };
+    const t = decodeModel(encodeModel({ initializer: [W] })).graph.initializers[0];
+    expect(t.external).toEqual({ location: "w.bin", offset: 4, length: 8 });
+    expect(t.data).toHaveLength(0);
+    const file = new Uint8Array([0, 0, 0, 0, ...f32Bytes([1.5, -2])]);
+    expect(readExternalData(t, file)).toEqual({ name: "W", dims: [2], dataType: DataType.FLOAT, data: Float32Array.from([1.5, -2]) });
+    expectError(() => readExternalData(t, file.subarray(0, 10)), ModelFormatError, /"w\.bin".*bytes 4\.\.12 of the file, which has 10 bytes/);
+    const short = decodeModel(encodeModel({ initializer: [{ ...W, external_data: [{ key: "location", value: "w.bin" }, { key: "length", value: "4" }] }] })).graph.initializers[0];
+    expectError(() => readExternalData(short, file), ModelFormatError, /need 8 bytes, the external range holds 4/);
+    const bad = { ...W, external_data: [{ key: "location", value: "w.bin" }, { key: "offset", value: "-1" }] };
+    expectError(() => decodeModel(encodeModel({ initializer: [bad] })), ModelFormatError, /offset: expected a byte count, found "-1"/);
+    expectError(() => decodeModel(encodeModel({ initializer: [{ ...W, external_data: [] }] })), ModelFormatError, /names no location/);
   });
 
   it("rejects invalid UTF-8 and duplicate attributes", () => {
@@ -233,6 +263,28 @@ describe("models", () => {
     expectError(() => decodeModel(ModelProto.encode({ ir_version: 8, opset_import: [{ version: 14 }] }).finish()), ModelFormatError, /graph/);
     expectError(() => decodeModel(encodeModel({}, { opset_import: [] })), ModelFormatError, /opset_import/);
     expectError(() => decodeModel(new Uint8Array()), ModelFormatError, /ir_version/);
+  });
+});
+
+describe("no code generation", () => {
+  // protobufjs compiles its reflection decoders with Function(); Cloudflare Workers and pages
+  // with a strict Content-Security-Policy forbid that, so the importer decodes with wire.ts.
+  it("decodes models and tensors without calling Function", () => {
+    const original = globalThis.Function;
+    const calls: string[] = [];
+    globalThis.Function = function (...args: string[]) {
+      calls.push(args.join(", ").slice(0, 60));
+      throw new Error("code generation from strings is disallowed");
+    } as unknown as FunctionConstructor;
+    try {
+      for (const dir of cases) {
+        decodeModel(read(`${dir}/model.onnx`));
+        decodeTensor(read(`${dir}/test_data_set_0/input_0.pb`));
+      }
+    } finally {
+      globalThis.Function = original;
+    }
+    expect(calls).toEqual([]);
   });
 });
 

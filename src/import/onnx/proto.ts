@@ -1,11 +1,11 @@
 // Decodes ONNX protobuf (a ModelProto, or one serialized TensorProto such as ONNX test data)
-// into plain typed objects, with protobufjs and the schema in schema.ts. Every failure is a
-// ModelFormatError (malformed) or an UnsupportedError (valid ONNX we cannot read yet).
+// into plain typed objects, with protobufjs's Reader and the message decoders in wire.ts. Every
+// failure is a ModelFormatError (malformed) or an UnsupportedError (valid ONNX we cannot read yet).
 import { ModelFormatError, UnsupportedError } from "../../errors.js";
 import {
   AttributeType, DATA_LOCATION_EXTERNAL, DataType, type AttributeMsg, type GraphMsg, type Int64, type ModelMsg,
-  ModelProto, type NodeMsg, type TensorMsg, TensorProto, type ValueInfoMsg,
-} from "./schema.js";
+  ModelMessage, type NodeMsg, type TensorMsg, TensorMessage, type ValueInfoMsg,
+} from "./wire.js";
 
 export interface OnnxModel {
   irVersion: number;
@@ -65,7 +65,18 @@ export interface OnnxTensor {
   dims: number[];
   /** TensorProto.DataType. FLOAT16 and BFLOAT16 data are their raw bits in a Uint16Array; BOOL is a Uint8Array. */
   dataType: number;
+  /** Empty while `external` is set (see readExternalData). */
   data: OnnxTensorData;
+  /** Where the data sit when they are stored outside the model (data_location EXTERNAL). */
+  external?: ExternalDataRef;
+}
+
+/** TensorProto.external_data: a file named relative to the model, and a byte range in it. */
+export interface ExternalDataRef {
+  location: string;
+  offset: number;
+  /** Bytes; undefined means "to the end of the file" (onnx.proto), checked against the dims anyway. */
+  length: number | undefined;
 }
 
 // Per data type: the typed array it decodes to, its element size in raw_data, and which typed
@@ -100,12 +111,12 @@ export function dataTypeName(dataType: number): string {
 
 const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
-function decodeMessage<T>(type: typeof ModelProto, bytes: Uint8Array, what: string): T {
+function decodeMessage<T>(type: { name: string; decode(bytes: Uint8Array): T }, bytes: Uint8Array, what: string): T {
   if (!(bytes instanceof Uint8Array)) {
     throw new ModelFormatError(`${what}: expected the file's bytes as a Uint8Array, found ${bytes === null ? "null" : typeof bytes}`);
   }
   try {
-    return type.decode(bytes) as unknown as T;
+    return type.decode(bytes);
   } catch (e) {
     throw new ModelFormatError(
       `${what}: the ${bytes.length} bytes are not a valid ${type.name} (protobuf: ${(e as Error).message}); ` +
@@ -116,7 +127,7 @@ function decodeMessage<T>(type: typeof ModelProto, bytes: Uint8Array, what: stri
 
 /** Decodes an .onnx file. */
 export function decodeModel(bytes: Uint8Array): OnnxModel {
-  const msg = decodeMessage<ModelMsg>(ModelProto, bytes, "ONNX model");
+  const msg = decodeMessage<ModelMsg>(ModelMessage, bytes, "ONNX model");
   if (!hasOwn(msg, "ir_version")) throw new ModelFormatError("ONNX model: expected a ModelProto with an ir_version, found none (not an ONNX model?)");
   if (!msg.graph) throw new ModelFormatError("ONNX model: expected a ModelProto with a graph, found none (not an ONNX model?)");
   const irVersion = int64(msg.ir_version, "ModelProto.ir_version");
@@ -133,7 +144,35 @@ export function decodeModel(bytes: Uint8Array): OnnxModel {
 
 /** Decodes one serialized TensorProto (e.g. ONNX test data input_0.pb). */
 export function decodeTensor(bytes: Uint8Array): OnnxTensor {
-  return tensorFromMessage(decodeMessage<TensorMsg>(TensorProto, bytes, "ONNX tensor"));
+  const t = tensorFromMessage(decodeMessage<TensorMsg>(TensorMessage, bytes, "ONNX tensor"));
+  if (t.external) {
+    throw new UnsupportedError(
+      `tensor "${t.name}": its data are stored outside it, in "${t.external.location}"; a lone TensorProto cannot name that ` +
+        "file (load the model with loadModel, which reads external data)",
+    );
+  }
+  return t;
+}
+
+/**
+ * Reads a tensor's external data from the bytes of its file: checks the byte range against the
+ * file and the dims, and returns the tensor with its data (little-endian, as raw_data).
+ */
+export function readExternalData(t: OnnxTensor, file: Uint8Array): OnnxTensor {
+  const ref = t.external;
+  if (!ref) return t;
+  const kind = KINDS[t.dataType];
+  const count = t.dims.reduce((a, b) => a * b, 1);
+  const need = count * kind.bytes;
+  const where = `tensor "${t.name}" (external data "${ref.location}")`;
+  const length = ref.length ?? file.length - ref.offset;
+  if (ref.offset > file.length || ref.offset + length > file.length) {
+    throw new ModelFormatError(`${where}: expected bytes ${ref.offset}..${ref.offset + length} of the file, which has ${file.length} bytes (truncated or the wrong file?)`);
+  }
+  if (length !== need) {
+    throw new ModelFormatError(`${where}: dims [${t.dims.join(", ")}] of ${kind.name} need ${need} bytes, the external range holds ${length}`);
+  }
+  return { name: t.name, dims: t.dims, dataType: t.dataType, data: fromLittleEndian(file.subarray(ref.offset, ref.offset + length), kind, count) };
 }
 
 function graphFromMessage(g: GraphMsg): OnnxGraph {
@@ -164,7 +203,7 @@ function attributeFromMessage(a: AttributeMsg, where: string): OnnxAttribute {
   const type = a.type || inferAttributeType(a, where);
   switch (type) {
     case T.FLOAT: return { type: "float", value: a.f };
-    case T.INT: return { type: "int", value: int64(a.i, where) };
+    case T.INT: return { type: "int", value: attributeInt(a.i) };
     case T.STRING: return { type: "string", value: utf8(a.s, where) };
     case T.TENSOR:
       if (!a.t) throw new ModelFormatError(`${where}: type TENSOR but no tensor`);
@@ -173,7 +212,7 @@ function attributeFromMessage(a: AttributeMsg, where: string): OnnxAttribute {
       if (!a.g) throw new ModelFormatError(`${where}: type GRAPH but no graph`);
       return { type: "graph", value: graphFromMessage(a.g) };
     case T.FLOATS: return { type: "floats", value: [...a.floats] };
-    case T.INTS: return { type: "ints", value: a.ints.map((v) => int64(v, where)) };
+    case T.INTS: return { type: "ints", value: a.ints.map(attributeInt) };
     case T.STRINGS: return { type: "strings", value: a.strings.map((s) => utf8(s, where)) };
     case T.TENSORS: return { type: "tensors", value: a.tensors.map(tensorFromMessage) };
     case T.GRAPHS: return { type: "graphs", value: a.graphs.map(graphFromMessage) };
@@ -213,13 +252,6 @@ function valueInfoFromMessage(v: ValueInfoMsg): OnnxValueInfo {
 /** A decoded TensorProto message (an initializer, an attribute value or a whole .pb file) as an OnnxTensor. */
 export function tensorFromMessage(t: TensorMsg): OnnxTensor {
   const label = `tensor "${t.name}"`;
-  if (t.data_location === DATA_LOCATION_EXTERNAL) {
-    const location = t.external_data.find((e) => e.key === "location")?.value;
-    throw new UnsupportedError(
-      `${label}: its data are stored outside the model, in ${location === undefined ? "an unnamed file" : `"${location}"`}; ` +
-        "reading external data is not supported yet (save the model with its weights inside)",
-    );
-  }
   if (t.segment) throw new UnsupportedError(`${label}: segmented tensors are not supported`);
   const kind = KINDS[t.data_type];
   if (!kind) {
@@ -231,6 +263,9 @@ export function tensorFromMessage(t: TensorMsg): OnnxTensor {
     if (n < 0) throw new ModelFormatError(`${label}: expected dims ≥ 0, found [${t.dims.join(", ")}]`);
     return n;
   });
+  if (t.data_location === DATA_LOCATION_EXTERNAL) {
+    return { name: t.name, dims, dataType: t.data_type, data: new kind.ctor(0), external: externalRef(t, label) };
+  }
   const count = dims.reduce((a, b) => a * b, 1);
   const shape = `dims [${dims.join(", ")}] (${count} values)`;
   let data: OnnxTensorData;
@@ -247,6 +282,21 @@ export function tensorFromMessage(t: TensorMsg): OnnxTensor {
     data = fromTypedField(values, kind);
   }
   return { name: t.name, dims, dataType: t.data_type, data };
+}
+
+// external_data is string key/value pairs: location (required), offset and length in bytes.
+function externalRef(t: TensorMsg, label: string): ExternalDataRef {
+  const get = (key: string) => t.external_data.find((e) => e.key === key)?.value;
+  const location = get("location");
+  if (!location) throw new ModelFormatError(`${label}: its data are stored externally, but external_data names no location`);
+  const bytes = (key: string): number | undefined => {
+    const v = get(key);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(n)) throw new ModelFormatError(`${label}: external_data ${key}: expected a byte count, found "${v}"`);
+    return n;
+  };
+  return { location, offset: bytes("offset") ?? 0, length: bytes("length") };
 }
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -319,6 +369,17 @@ function halfToFloat(h: number): number {
 function int64ToBigInt(v: Int64, unsigned: boolean): bigint {
   const big = typeof v === "number" ? BigInt(v) : (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
   return unsigned ? BigInt.asUintN(64, big) : BigInt.asIntN(64, big);
+}
+
+/**
+ * An int64 attribute value as a JS number, saturated to ±(2^53 − 1): attributes use INT64_MAX
+ * and INT64_MIN as "to the end" (Slice ends, which torch writes), and every size, axis or index
+ * that means more than a sentinel is far smaller.
+ */
+function attributeInt(v: Int64): number {
+  const big = typeof v === "number" ? BigInt(v) : int64ToBigInt(v, v.unsigned);
+  const max = BigInt(Number.MAX_SAFE_INTEGER);
+  return Number(big > max ? max : big < -max ? -max : big);
 }
 
 /** An int64 field as a JS number; beyond ±(2^53 − 1) it would lose precision, so that is an error. */
