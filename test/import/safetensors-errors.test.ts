@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ModelFormatError, ShapeError, UnsupportedError } from "../../src/errors.js";
 import { loadModel, parseSafetensors, readFloat32 } from "../../src/import/safetensors/index.js";
-import { halfToFloat } from "../../src/import/safetensors/safetensors-file.js";
+import { halfToFloat } from "../../src/import/shared/float16.js";
 import { Runtime } from "../../src/runtime/runtime.js";
 
 let rt: Runtime;

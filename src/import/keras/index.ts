@@ -7,7 +7,7 @@
 import { InvalidArgumentError, ModelFormatError, UnsupportedError } from "../../errors.js";
 import { Model } from "../../model/model.js";
 import { type Runtime, defaultRuntime } from "../../runtime/runtime.js";
-import { fetchBytes, parseJson, toUrl } from "../safetensors/read-source.js";
+import { fetchBytes, parseJson, toUrl } from "../shared/read-source.js";
 import { buildKeras } from "./keras-layers.js";
 import { KerasModel } from "./keras-model.js";
 import { TF1_FORMAT, buildTf1BasicLstm, type Tf1Tensor } from "./tf1-basic-lstm.js";

@@ -4,7 +4,7 @@
 // Quantized weights (tensorflowjs_converter --quantize_*) store uint8 / uint16 q with
 // w = q·scale + min, or float16 bits; dtype is then the original dtype.
 import { ModelFormatError, UnsupportedError } from "../../errors.js";
-import { halfToFloat } from "../safetensors/safetensors-file.js";
+import { halfToFloat } from "../shared/float16.js";
 
 export interface ManifestWeight {
   name: string;

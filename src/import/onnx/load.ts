@@ -3,7 +3,7 @@
 // it (proto.ts) and reads every external-data tensor. A file that is not ONNX is named by what
 // it looks like (a zip, HDF5, JSON, safetensors …) when protobuf decoding fails.
 import { InvalidArgumentError, ModelFormatError, RnnWasmError } from "../../errors.js";
-import { readFileUrl } from "../../runtime/platform.js";
+import { fetchBytes, toUrl } from "../shared/read-source.js";
 import { type OnnxModel, type OnnxTensor, decodeModel, readExternalData } from "./proto.js";
 
 type Bytes = Uint8Array | ArrayBuffer;
@@ -19,34 +19,6 @@ function toBytes(b: Bytes, what: string): Uint8Array {
   throw new InvalidArgumentError(`${what}: expected a Uint8Array or an ArrayBuffer, found ${b === null ? "null" : typeof b}`);
 }
 
-function toUrl(s: URL | string): URL {
-  if (s instanceof URL) return s;
-  try {
-    return new URL(s);
-  } catch {
-    throw new InvalidArgumentError(`loadModel: "${s}" is not a URL; pass the bytes, or a URL (in Node: pathToFileURL(path))`);
-  }
-}
-
-async function fetchBytes(url: URL, what: string): Promise<Uint8Array> {
-  if (url.protocol === "file:") {
-    try {
-      return await readFileUrl(url);
-    } catch (e) {
-      // the platform's own message speaks of the kernels' wasm option: say it for this file
-      const why = e instanceof InvalidArgumentError ? "this platform cannot read file: URLs; pass the bytes" : `reading it failed (${(e as Error).message})`;
-      throw new InvalidArgumentError(`${what}: ${url.href}: ${why}`);
-    }
-  }
-  let response: Response;
-  try {
-    response = await fetch(url);
-  } catch (cause) {
-    throw new InvalidArgumentError(`${what}: fetching ${url.href} failed (${String(cause)})`);
-  }
-  if (!response.ok) throw new InvalidArgumentError(`${what}: fetching ${url.href} gave HTTP ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
-}
 
 /** Reads the source and its external data into a decoded model. */
 export async function readModel(source: OnnxSource): Promise<OnnxModel> {
@@ -55,12 +27,12 @@ export async function readModel(source: OnnxSource): Promise<OnnxModel> {
   let base: URL | undefined;
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) bytes = toBytes(source, "loadModel");
   else if (source instanceof URL || typeof source === "string") {
-    base = toUrl(source);
+    base = toUrl(source, "loadModel");
     bytes = await fetchBytes(base, "loadModel");
   } else if (source && typeof source === "object" && "model" in source) {
     const m = source.model;
     if (m instanceof URL || typeof m === "string") {
-      base = toUrl(m);
+      base = toUrl(m, "loadModel");
       bytes = await fetchBytes(base, "loadModel");
     } else bytes = toBytes(m, "loadModel: model");
     external = source.externalData;

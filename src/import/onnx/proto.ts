@@ -2,6 +2,7 @@
 // into plain typed objects, with protobufjs's Reader and the message decoders in wire.ts. Every
 // failure is a ModelFormatError (malformed) or an UnsupportedError (valid ONNX we cannot read yet).
 import { ModelFormatError, UnsupportedError } from "../../errors.js";
+import { halfToFloat } from "../shared/float16.js";
 import {
   AttributeType, DATA_LOCATION_EXTERNAL, DataType, type AttributeMsg, type GraphMsg, type Int64, type ModelMsg,
   ModelMessage, type NodeMsg, type TensorMsg, TensorMessage, type ValueInfoMsg,
@@ -357,14 +358,6 @@ export function tensorToInt32(t: OnnxTensor): Int32Array {
   return out;
 }
 
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
 
 function int64ToBigInt(v: Int64, unsigned: boolean): bigint {
   const big = typeof v === "number" ? BigInt(v) : (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);

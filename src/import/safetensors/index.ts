@@ -7,7 +7,7 @@ import { InvalidArgumentError, ModelFormatError } from "../../errors.js";
 import { Model } from "../../model/model.js";
 import type { ModelInfo } from "../../model/rnn-model.js";
 import { type Runtime, defaultRuntime } from "../../runtime/runtime.js";
-import { type BytesInput, parseJson, readBytes, toUrl } from "./read-source.js";
+import { type BytesInput, parseJson, readBytes, toUrl } from "../shared/read-source.js";
 import { type SafetensorsFile, parseSafetensors, readFloat32 } from "./safetensors-file.js";
 import { type TorchModelConfig, normalizeTorchConfig } from "./torch-config.js";
 import { type BuiltTorchModel, type TensorLookup, buildTorchModel } from "./torch-model.js";

@@ -5,6 +5,7 @@
 // readers are Rust/Python (the JS ones are thin, unmaintained wrappers), and we want every check
 // below to fail with our typed errors before anything large is allocated.
 import { ModelFormatError, UnsupportedError } from "../../errors.js";
+import { halfToFloat } from "../shared/float16.js";
 
 /** Bytes per element of every dtype the format defines. */
 const ITEM_SIZE: Record<string, number> = {
@@ -154,12 +155,3 @@ function widen16(raw: ArrayBuffer, f: (u: number) => number): Float32Array {
   return out;
 }
 
-/** IEEE 754 binary16 → number (exact): sign, 5-bit exponent (bias 15), 10-bit fraction. */
-export function halfToFloat(u: number): number {
-  const sign = u & 0x8000 ? -1 : 1;
-  const exp = (u >> 10) & 0x1f;
-  const frac = u & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24; // zero and subnormals
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}

@@ -1,6 +1,6 @@
 // Bytes and JSON from what callers pass importers: bytes as they are, or a URL (http(s): through
 // fetch, file: through the platform's reader, which browser bundles replace with an error).
-// Shared by the safetensors and Keras importers.
+// Shared by the importers (ONNX, safetensors, Keras).
 import { InvalidArgumentError } from "../../errors.js";
 import { readFileUrl } from "../../runtime/platform.js";
 
