@@ -6,11 +6,14 @@
 //   dist/workerd.js  ESM for Cloudflare workerd: imports ./kernels.wasm as a module (no bytes)
 //   dist/chunks/     the relaxed-SIMD kernels, loaded by the ESM bundles only when asked for
 //   dist/kernels.wasm, dist/kernels-relaxed.wasm, dist/types/ (declarations)
+//   dist/onnx.js, safetensors.js, keras.js (+ browser-*.js): the importers, ESM only, sharing
+//     the core's chunk so that a model they load is the core's Model on the core's runtime
+//   dist/cli.js      the `rnn-wasm` command (Node)
 // The platform differences live in src/runtime/platform*.ts: each bundle gets its own file
 // through the `platform` plugin below; nothing sniffs globals at run time.
 import { execFileSync } from "node:child_process";
 import { cp, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
@@ -21,15 +24,25 @@ const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit"
 run(process.execPath, ["scripts/build-wasm.mjs"]);
 await rm(`${root}dist`, { recursive: true, force: true });
 
-/** Entry points: the core; importers (rnn-wasm/onnx, …) are added here as subpaths of their own. */
+/** Entry points: the core, and the importers as subpaths of their own (rnn-wasm/onnx, …). */
 const entries = { index: "src/index.ts" };
+const importers = {
+  onnx: "src/import/onnx/index.ts",
+  safetensors: "src/import/safetensors/index.ts",
+  keras: "src/import/keras/index.ts",
+};
+const browserImporters = Object.fromEntries(Object.entries(importers).map(([k, v]) => [`browser-${k}`, v]));
 
 /** Resolves `./platform.js` to `platform.<target>.ts`; in workerd, .wasm imports stay imports. */
 const platform = (target) => ({
   name: "platform",
   setup(build) {
     if (target) {
-      build.onResolve({ filter: /^\.\/platform\.js$/ }, (args) => ({ path: join(args.resolveDir, `platform.${target}.ts`) }));
+      // src/runtime/platform.js, however it is imported (the importers reach it as ../../runtime/…).
+      build.onResolve({ filter: /(^|\/)platform\.js$/ }, (args) => {
+        const dir = join(args.resolveDir, dirname(args.path));
+        return dir.endsWith(join("src", "runtime")) ? { path: join(dir, `platform.${target}.ts`) } : undefined;
+      });
     }
     // The Worker's module graph holds the .wasm files; esbuild must not inline or load them.
     build.onResolve({ filter: /\.wasm$/ }, (args) => ({ path: `./${args.path.split("/").pop()}`, external: true }));
@@ -46,17 +59,24 @@ const common = {
   // in src/ (the kernels' base64 dominates the size; renaming would save ≈ 1 KB gzip).
   minifyWhitespace: true,
   minifySyntax: true,
-  // Only reached for file: URLs in Node and Deno (src/runtime/platform.ts).
-  external: ["node:*"],
+  // node:* is only reached for file: URLs in Node and Deno (src/runtime/platform.ts);
+  // protobufjs is the ONNX importer's one dependency, installed with the package.
+  external: ["node:*", "protobufjs", "protobufjs/*"],
   logLevel: "warning",
 };
 // Types reach Deno through the exports map ("deno" → types), not a @ts-self-types directive:
 // Deno resolves the declarations' "./x.js" imports to .d.ts files only inside npm packages.
 const esm = { ...common, format: "esm", splitting: true, outdir: "dist", chunkNames: "chunks/[name]-[hash]" };
-await esbuild.build({ ...esm, entryPoints: entries, plugins: [platform()] });
-await esbuild.build({ ...esm, entryPoints: { browser: entries.index }, plugins: [platform("browser")] });
+await esbuild.build({ ...esm, entryPoints: { ...entries, ...importers }, plugins: [platform()] });
+await esbuild.build({ ...esm, entryPoints: { browser: entries.index, ...browserImporters }, plugins: [platform("browser")] });
 await esbuild.build({ ...esm, entryPoints: { workerd: entries.index }, splitting: false, plugins: [platform("workerd")] });
 await esbuild.build({ ...common, entryPoints: entries, format: "cjs", outdir: "dist/cjs", outExtension: { ".js": ".cjs" }, plugins: [platform()] });
+// The CLI: one file for Node, everything but protobufjs inside.
+const { version } = JSON.parse(await readFile(`${root}package.json`, "utf8"));
+await esbuild.build({
+  ...common, entryPoints: { cli: "src/cli/bin.ts" }, platform: "node", format: "esm", outdir: "dist",
+  define: { RNN_WASM_VERSION: JSON.stringify(version) }, plugins: [platform()],
+});
 for (const name of ["kernels", "kernels-relaxed"]) await cp(`${root}build/${name}.wasm`, `${root}dist/${name}.wasm`);
 
 // Declarations mirror src/ under dist/types; runtime/kernels.d.ts refers to the kernel types

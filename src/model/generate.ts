@@ -21,7 +21,7 @@ export interface GenerateOptions extends SamplingOptions {
   maxLength?: number;
   /** Same seed, same text. Default: a random seed. */
   seed?: number;
-  /** Stop once the generated text ends with one of these (it is included). */
+  /** Stop once the generated text ends with one of these; the stop string is not yielded. */
   stop?: string | string[];
 }
 
@@ -57,16 +57,24 @@ export function* generate(cm: CharModel, options: GenerateOptions = {}): Generat
   try {
     let out: Float32Array | undefined;
     for (const id of ids) out = stream.step([id]);
-    let text = "";
+    // Characters that could still turn out to start a stop string wait in `held`.
+    let held = "";
     for (let n = 0; n < maxLength; n++) {
       for (let i = 0; i < scores.length; i++) scores[i] = probabilities ? Math.log(out![i]) : out![i];
       const id = sampleIndex(scores, options, random);
-      const ch = vocab[id];
-      text += ch;
-      yield ch;
-      if (stops.some((s) => s.length > 0 && text.endsWith(s))) return;
+      held += vocab[id];
+      if (stops.some((s) => s.length > 0 && held.endsWith(s))) {
+        const stop = stops.find((s) => s.length > 0 && held.endsWith(s))!;
+        yield* held.slice(0, held.length - stop.length);
+        return;
+      }
+      let keep = 0; // longest suffix of held that is a proper prefix of a stop string
+      for (const s of stops) for (let k = Math.min(s.length - 1, held.length); k > keep; k--) if (s.startsWith(held.slice(held.length - k))) keep = k;
+      yield* held.slice(0, held.length - keep);
+      held = held.slice(held.length - keep);
       out = stream.step([id]);
     }
+    yield* held;
   } finally {
     stream.dispose();
   }

@@ -100,8 +100,10 @@ describe("generate", () => {
     const free = generateText({ model, vocab }, { seed: 9, maxLength: 200 });
     const stop = free.slice(5, 7);
     const stopped = generateText({ model, vocab }, { seed: 9, maxLength: 200, stop: ["zzz", stop] });
-    expect(stopped.endsWith(stop)).toBe(true);
-    expect(free.startsWith(stopped)).toBe(true);
+    expect(free.startsWith(stopped + stop)).toBe(true); // everything up to the stop string, without it
+    expect(stopped.includes(stop)).toBe(false);
+    // A stop string that never completes holds nothing back at the end.
+    expect(generateText({ model, vocab }, { seed: 9, maxLength: 200, stop: "zzzzz" })).toBe(free);
     expect(generateText({ model, vocab }, { prompt: "aXb", seed: 1, maxLength: 5 })).toBe(generateText({ model, vocab }, { prompt: "ab", seed: 1, maxLength: 5 }));
     expect(() => generateText({ model, vocab }, { temperature: -1 })).toThrow(InvalidArgumentError);
     expect(() => generateText({ model, vocab }, { topP: 0 })).toThrow(InvalidArgumentError);

@@ -30,15 +30,22 @@ function packedFiles(): string[] {
 }
 
 describe("npm pack", () => {
-  it("ships only dist/ (bundles, .wasm, declarations), the README and package.json", () => {
+  it("ships only dist/ (bundles, .wasm, declarations, the CLI), the embedded model, the README and package.json", () => {
     const files = packedFiles();
-    const allowed = /^(package\.json|README\.md|LICENSE|dist\/(index\.js|browser\.js|workerd\.js|kernels(-relaxed)?\.wasm|chunks\/kernels-relaxed-embedded-\w+\.js|(cjs\/)?(build\/kernels\.d\.ts|types\/[\w/.-]+\.d\.ts)|cjs\/(index\.cjs|package\.json)))$/;
+    const allowed = new RegExp(
+      "^(package\\.json|README\\.md|LICENSE|models/(char-lstm\\.(json|safetensors)|MODEL-CARD\\.md)|dist/(" +
+        "(index|browser|workerd|cli|(browser-)?(onnx|safetensors|keras))\\.js|kernels(-relaxed)?\\.wasm|chunks/[\\w-]+\\.js|" +
+        "(cjs/)?(build/kernels\\.d\\.ts|types/[\\w/.-]+\\.d\\.ts)|cjs/(index\\.cjs|package\\.json)))$",
+    );
     expect(files.filter((f) => !allowed.test(f))).toEqual([]);
     for (const f of ["package.json", "README.md", "dist/index.js", "dist/browser.js", "dist/workerd.js", "dist/kernels.wasm", "dist/kernels-relaxed.wasm",
       "dist/types/index.d.ts", "dist/build/kernels.d.ts", "dist/cjs/index.cjs", "dist/cjs/package.json", "dist/cjs/types/index.d.ts", "dist/cjs/build/kernels.d.ts"]) {
       expect(files).toContain(f);
     }
-    expect(files.filter((f) => f.startsWith("dist/chunks/"))).toHaveLength(1);
+    for (const f of ["dist/cli.js", "dist/onnx.js", "dist/safetensors.js", "dist/keras.js", "models/char-lstm.json", "models/char-lstm.safetensors"]) {
+      expect(files).toContain(f);
+    }
+    expect(files.filter((f) => /^dist\/chunks\/kernels-relaxed-embedded-/.test(f))).toHaveLength(1);
   });
 });
 
