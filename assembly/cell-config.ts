@@ -11,16 +11,14 @@ export const CFG_FLAGS: usize = 40; // i32: LSTM input_forget, GRU linear_before
 export const CFG_BYTES: usize = 44;
 
 export let fK: i32 = 0, gK: i32 = 0, hK: i32 = 0;
-export let fA: v128 = f32x4.splat(0), fB: v128 = f32x4.splat(0);
-export let gA: v128 = f32x4.splat(0), gB: v128 = f32x4.splat(0);
-export let hA: v128 = f32x4.splat(0), hB: v128 = f32x4.splat(0);
+export let fA: f32 = 0, fB: f32 = 0, gA: f32 = 0, gB: f32 = 0, hA: f32 = 0, hB: f32 = 0;
 export let clip: v128 = f32x4.splat(0);
 export let flag: bool = false;
 
 export function loadCellConfig(cfg: usize): void {
-  fK = load<i32>(cfg + CFG_F); fA = v128.load32_splat(cfg + CFG_F + 4); fB = v128.load32_splat(cfg + CFG_F + 8);
-  gK = load<i32>(cfg + CFG_G); gA = v128.load32_splat(cfg + CFG_G + 4); gB = v128.load32_splat(cfg + CFG_G + 8);
-  hK = load<i32>(cfg + CFG_H); hA = v128.load32_splat(cfg + CFG_H + 4); hB = v128.load32_splat(cfg + CFG_H + 8);
+  fK = load<i32>(cfg + CFG_F); fA = load<f32>(cfg + CFG_F + 4); fB = load<f32>(cfg + CFG_F + 8);
+  gK = load<i32>(cfg + CFG_G); gA = load<f32>(cfg + CFG_G + 4); gB = load<f32>(cfg + CFG_G + 8);
+  hK = load<i32>(cfg + CFG_H); hA = load<f32>(cfg + CFG_H + 4); hB = load<f32>(cfg + CFG_H + 8);
   clip = v128.load32_splat(cfg + CFG_CLIP);
   flag = load<i32>(cfg + CFG_FLAGS) != 0;
 }

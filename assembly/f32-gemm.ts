@@ -1,7 +1,9 @@
 // f32 GEMM with a 2×16 register tile: Y[M × N] = X[M × K] · Wᵀ + bias.
 // Used for the input projection of every time step at once (X·Wᵀ + Wb + Rb into the gate
-// buffer) and for Dense layers. KERNEL-NOTES: 2×16 is the widest tile that stays in V8's
-// ≈14 vector registers (8 accumulators + 2 splats + 4 weights).
+// buffer), for Dense layers, and (gemmRows) for the recurrent product H_{t-1}·Rᵀ of each step.
+// KERNEL-NOTES: 2×16 is the widest tile that stays in V8's ≈14 vector registers (8 accumulators
+// + 2 splats + 4 weights).
+import { ROW_BYTES, ROW_HPREV } from "./seq-schedule";
 import { madd } from "./simd";
 
 /**
@@ -58,6 +60,75 @@ export function f32_gemm_2x16(
         w += 64;
       }
       v128.store(y0, a0); v128.store(y0, a1, 16); v128.store(y0, a2, 32); v128.store(y0, a3, 48);
+    }
+  }
+}
+
+/**
+ * K block of the recurrent product: 256 k (a 16 KB panel block) stays in L1 while every row
+ * pair passes over it; the partial sums of a tile wait in S between blocks (same k order).
+ */
+const KC = 256;
+
+/**
+ * The recurrent product of one time step, for the rows the step runs (seq-schedule.ts):
+ *   S[q] = H_q · Rᵀ   for q < n, H_q = the K floats at table entry q's ROW_HPREV.
+ * Rp: R [N × K] in 16-row panels (pack.ts), N a multiple of 16.  S: n rows of lds ≥ N floats.
+ * Every element sums k = 0..K−1 in order starting from 0 — in the 2-row and the 1-row tile and
+ * across K blocks alike — so a row's result never depends on which rows share the step.
+ * Loop order: K blocks, panels, row pairs: a panel block is reused by all rows from L1.
+ */
+export function gemmRows(table: usize, n: i32, K: i32, Rp: usize, N: i32, S: usize, lds: i32): void {
+  const sStride = <usize>lds << 2;
+  const panelBytes = <usize>K << 6;
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = min(KC, K - k0);
+    const first = k0 == 0;
+    const xOff = <usize>k0 << 2;
+    for (let p = 0; p < N; p += 16) {
+      const panel = Rp + <usize>(p >> 4) * panelBytes + (<usize>k0 << 6);
+      let e = table;
+      let y0 = S + (<usize>p << 2);
+      let q = 0;
+      for (; q + 2 <= n; q += 2) {
+        const x0 = load<usize>(e + ROW_HPREV) + xOff;
+        const x1 = load<usize>(e + ROW_BYTES + ROW_HPREV) + xOff;
+        const y1 = y0 + sStride;
+        let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+        if (!first) {
+          a0 = v128.load(y0); a1 = v128.load(y0, 16); a2 = v128.load(y0, 32); a3 = v128.load(y0, 48);
+          c0 = v128.load(y1); c1 = v128.load(y1, 16); c2 = v128.load(y1, 32); c3 = v128.load(y1, 48);
+        }
+        let w = panel;
+        for (let k = 0; k < kc; k++) {
+          const off = <usize>k << 2;
+          const u = v128.load32_splat(x0 + off);
+          const v = v128.load32_splat(x1 + off);
+          const w0 = v128.load(w), w1 = v128.load(w, 16), w2 = v128.load(w, 32), w3 = v128.load(w, 48);
+          a0 = madd(u, w0, a0); a1 = madd(u, w1, a1); a2 = madd(u, w2, a2); a3 = madd(u, w3, a3);
+          c0 = madd(v, w0, c0); c1 = madd(v, w1, c1); c2 = madd(v, w2, c2); c3 = madd(v, w3, c3);
+          w += 64;
+        }
+        v128.store(y0, a0); v128.store(y0, a1, 16); v128.store(y0, a2, 32); v128.store(y0, a3, 48);
+        v128.store(y1, c0); v128.store(y1, c1, 16); v128.store(y1, c2, 32); v128.store(y1, c3, 48);
+        e += ROW_BYTES << 1;
+        y0 += sStride << 1;
+      }
+      if (q < n) {
+        const x0 = load<usize>(e + ROW_HPREV) + xOff;
+        let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
+        if (!first) {
+          a0 = v128.load(y0); a1 = v128.load(y0, 16); a2 = v128.load(y0, 32); a3 = v128.load(y0, 48);
+        }
+        let w = panel;
+        for (let k = 0; k < kc; k++) {
+          const u = v128.load32_splat(x0 + (<usize>k << 2));
+          a0 = madd(u, v128.load(w), a0); a1 = madd(u, v128.load(w, 16), a1);
+          a2 = madd(u, v128.load(w, 32), a2); a3 = madd(u, v128.load(w, 48), a3);
+          w += 64;
+        }
+        v128.store(y0, a0); v128.store(y0, a1, 16); v128.store(y0, a2, 32); v128.store(y0, a3, 48);
+      }
     }
   }
 }

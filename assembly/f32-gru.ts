@@ -3,142 +3,109 @@
 //   linear_before_reset ≠ 0:  h = g(Xh + r⊙(H·Rhᵀ + Rbh))          (Xh includes Wbh)
 //   linear_before_reset = 0:  h = g(Xh + (r⊙H)·Rhᵀ)                (Xh includes Wbh + Rbh)
 //   H_t = (1 − z)⊙h + z⊙H_{t-1};  clip applies to each pre-activation.
-// With linear_before_reset ≠ 0 all three products use H_{t-1}: one fused pass per step. With 0
-// the h product needs r for every unit first: a fused z/r pass, then a GEMM and an epilogue.
-import { activate } from "./f32-activations";
+// With linear_before_reset ≠ 0 all three products use H_{t-1}: one product per step (gemmRows),
+// then the cell. With 0 the h product needs r for every unit first: the z/r product and their
+// activations, then a GEMM of r⊙H and the rest of the cell.
+import { activateRange } from "./f32-activations";
 import { clip, fA, fB, fK, flag as linearBeforeReset, gA, gB, gK, loadCellConfig } from "./cell-config";
-import { f32_gemm_2x16 } from "./f32-gemm";
+import { f32_gemm_2x16, gemmRows } from "./f32-gemm";
 import { ROW_BYTES, ROW_G, ROW_HPREV, ROW_Y, maxLength, scheduleStep } from "./seq-schedule";
-import { clampAbs, madd, storeLanes } from "./simd";
+import { clampAbs, storeLanes } from "./simd";
 
 // @ts-ignore: decorator
 @inline function blend(z: v128, h: v128, hPrev: v128): v128 {
   return f32x4.add(f32x4.mul(f32x4.sub(f32x4.splat(1), z), h), f32x4.mul(z, hPrev));
 }
 
-/** linear_before_reset ≠ 0, units u..u+3 of the row in entry e. */
-// @ts-ignore: decorator
-@inline function cellLbr(az: v128, ar: v128, ah: v128, e: usize, u: i32, gs: usize, Rbh: usize, H: i32): void {
-  const uOff = <usize>u << 2;
-  const g = load<usize>(e + ROW_G) + uOff;
-  const z = activate(clampAbs(f32x4.add(az, v128.load(g)), clip), fK, fA, fB);
-  const r = activate(clampAbs(f32x4.add(ar, v128.load(g + gs)), clip), fK, fA, fB);
-  const xh = f32x4.add(v128.load(g + 2 * gs), f32x4.mul(r, f32x4.add(ah, v128.load(Rbh + uOff))));
-  const h = activate(clampAbs(xh, clip), gK, gA, gB);
-  const hPrev = v128.load(load<usize>(e + ROW_HPREV) + uOff);
-  storeLanes(load<usize>(e + ROW_Y) + uOff, blend(z, h, hPrev), min(4, H - u));
+/** z and r of one row in place: s holds the row's products (z, r at gate stride gs), g its G. */
+function zrCell(s: usize, g: usize, gs: usize, Hp: i32): void {
+  const end = <usize>Hp << 2;
+  for (let u: usize = 0; u < end; u += 16) {
+    v128.store(s + u, clampAbs(f32x4.add(v128.load(s + u), v128.load(g + u)), clip));
+    v128.store(s + gs + u, clampAbs(f32x4.add(v128.load(s + gs + u), v128.load(g + gs + u)), clip));
+  }
+  activateRange(s, 2 * Hp, fK, fA, fB);
 }
 
 /**
- * One direction of an ONNX GRU over all steps.
+ * The rest of the cell of one row, once x_h (clipped, at xh) is known: h = g(x_h) in place, then
+ * H_t = (1 − z)⊙h + z⊙H_{t-1} to y (lanes: floats of the last vector that are stored).
+ */
+function hCell(xh: usize, z: usize, hPrev: usize, y: usize, Hp: i32, lanes: i32): void {
+  activateRange(xh, Hp, gK, gA, gB);
+  const last = (<usize>Hp << 2) - 16;
+  for (let u: usize = 0; u < last; u += 16) {
+    v128.store(y + u, blend(v128.load(z + u), v128.load(xh + u), v128.load(hPrev + u)));
+  }
+  storeLanes(y + last, blend(v128.load(z + last), v128.load(xh + last), v128.load(hPrev + last)), lanes);
+}
+
+/**
+ * One direction of an ONNX GRU over all steps, for batch rows b0 ≤ b < b1 of B.
  * G:       [T·B rows × ldg] input projections, gate-major (z, r, h), gate stride Hp = ceil4(H).
- * Rp:      linear_before_reset ≠ 0: R packed per 4 units, per k 12 floats z|r|h (pack.ts);
- *          = 0: R's z and r rows packed per 4 units, per k 8 floats z|r.
- * Rh:      = 0 only: R's h rows [H × K] packed in 16-row GEMM panels. Otherwise unused.
+ * Rp:      linear_before_reset ≠ 0: R [3·Hp × K] in 16-row GEMM panels, rows gate-major like
+ *          G's columns; = 0: only R's z and r rows [2·Hp × K], the same way (pack.ts).
+ * Rh:      = 0 only: R's h rows [H × K] in 16-row GEMM panels. Otherwise unused.
  * Rbh:     [Hp] recurrent h bias (linear_before_reset ≠ 0; zeros if the layer has no bias).
  * H0:      [B × K] initial hidden state.  Y: rows (t, b) at Y + (t·B + b)·ldy.
  * lens, table, hp, mask, maskZero: the row schedule, as f32_lstm_seq.
- * scratch: = 0 only: 2·B·Hp + B·ceil16(Hp) floats (z, r⊙H, (r⊙H)·Rhᵀ).
+ * scratch: n = b1 − b0 rows: ≠ 0: n·ldg floats (the product H·Rᵀ);
+ *          = 0: n·(ceil16(2·Hp) + Hp + ceil16(H)) (H·Rzrᵀ, r⊙H, (r⊙H)·Rhᵀ).
  * Rows of H0/Y are read as whole vectors: up to 3 floats past a row's end must be readable.
  */
 export function f32_gru_seq(
   G: usize, ldg: i32, Rp: usize, Rh: usize, Rbh: usize, H0: usize, Y: usize, ldy: i32,
   lens: usize, table: usize, hp: usize, mask: usize, maskZero: i32,
-  scratch: usize, B: i32, H: i32, K: i32, reverse: i32, cfg: usize,
+  scratch: usize, B: i32, b0: i32, b1: i32, H: i32, K: i32, reverse: i32, cfg: usize,
 ): void {
   loadCellConfig(cfg);
-  const gs = <usize>((H + 3) & ~3) << 2;
-  const steps = maxLength(lens, B);
+  const Hp = (H + 3) & ~3;
+  const gs = <usize>Hp << 2;
+  const steps = maxLength(lens, b0, b1);
   for (let s = 0; s < steps; s++) {
-    const n = scheduleStep(s, B, lens, reverse != 0, mask, maskZero != 0, G, ldg, H0, K, Y, ldy, hp, table);
-    if (linearBeforeReset) stepLbr(Rp, Rbh, table, n, H, K, gs);
-    else stepReset(Rp, Rh, table, scratch, n, B, H, K, gs);
-  }
-}
-
-function stepLbr(Rp: usize, Rbh: usize, table: usize, n: i32, H: i32, K: i32, gs: usize): void {
-  const groupBytes = <usize>K * 48;
-  for (let u = 0; u < H; u += 8) {
-    const panel = Rp + <usize>(u >> 2) * groupBytes;
-    const two = u + 4 < H;
-    let q = 0;
-    for (; q + 2 <= n; q += 2) {
-      const e0 = table + <usize>q * ROW_BYTES, e1 = e0 + ROW_BYTES;
-      const h0 = load<usize>(e0 + ROW_HPREV), h1 = load<usize>(e1 + ROW_HPREV);
-      for (let j = 0, nj = two ? 2 : 1; j < nj; j++) {
-        let z0 = f32x4.splat(0), r0 = z0, c0 = z0, z1 = z0, r1 = z0, c1 = z0;
-        let w = panel + <usize>j * groupBytes;
-        for (let k = 0; k < K; k++) {
-          const off = <usize>k << 2;
-          const x0 = v128.load32_splat(h0 + off), x1 = v128.load32_splat(h1 + off);
-          const wz = v128.load(w), wr = v128.load(w, 16), wh = v128.load(w, 32);
-          z0 = madd(x0, wz, z0); r0 = madd(x0, wr, r0); c0 = madd(x0, wh, c0);
-          z1 = madd(x1, wz, z1); r1 = madd(x1, wr, r1); c1 = madd(x1, wh, c1);
-          w += 48;
+    const n = scheduleStep(s, B, b0, b1, lens, reverse != 0, mask, maskZero != 0, G, ldg, H0, K, Y, ldy, hp, table);
+    if (linearBeforeReset) {
+      gemmRows(table, n, K, Rp, (3 * Hp + 15) & ~15, scratch, ldg);
+      for (let q = 0; q < n; q++) {
+        const e = table + <usize>q * ROW_BYTES;
+        const sq = scratch + (<usize>q * <usize>ldg << 2);
+        const g = load<usize>(e + ROW_G);
+        zrCell(sq, g, gs, Hp);
+        // x_h = X_h + r⊙(H·R_hᵀ + Rb_h)
+        const sh = sq + 2 * gs, gh = g + 2 * gs;
+        for (let u: usize = 0; u < gs; u += 16) {
+          const rh = f32x4.mul(v128.load(sq + gs + u), f32x4.add(v128.load(sh + u), v128.load(Rbh + u)));
+          v128.store(sh + u, clampAbs(f32x4.add(v128.load(gh + u), rh), clip));
         }
-        const uj = u + (j << 2);
-        cellLbr(z0, r0, c0, e0, uj, gs, Rbh, H);
-        cellLbr(z1, r1, c1, e1, uj, gs, Rbh, H);
+        hCell(sh, sq, load<usize>(e + ROW_HPREV), load<usize>(e + ROW_Y), Hp, H - (Hp - 4));
       }
-    }
-    if (q < n) {
-      const e0 = table + <usize>q * ROW_BYTES;
-      const h0 = load<usize>(e0 + ROW_HPREV);
-      // One row: two groups at once for 6 independent chains (same order as the 2-row path).
-      let z0 = f32x4.splat(0), r0 = z0, c0 = z0, z1 = z0, r1 = z0, c1 = z0;
-      let w = panel;
-      const v0 = two ? groupBytes : 0;
-      for (let k = 0; k < K; k++) {
-        const x = v128.load32_splat(h0 + (<usize>k << 2));
-        const v = w + v0;
-        z0 = madd(x, v128.load(w), z0); r0 = madd(x, v128.load(w, 16), r0); c0 = madd(x, v128.load(w, 32), c0);
-        z1 = madd(x, v128.load(v), z1); r1 = madd(x, v128.load(v, 16), r1); c1 = madd(x, v128.load(v, 32), c1);
-        w += 48;
-      }
-      cellLbr(z0, r0, c0, e0, u, gs, Rbh, H);
-      if (two) cellLbr(z1, r1, c1, e0, u + 4, gs, Rbh, H);
-    }
+    } else stepReset(Rp, Rh, table, scratch, n, b1 - b0, H, K, gs);
   }
 }
 
-/** linear_before_reset = 0: z and r fused, then (r⊙H)·Rhᵀ as a GEMM over the active rows. */
-function stepReset(Rp: usize, Rh: usize, table: usize, scratch: usize, n: i32, B: i32, H: i32, K: i32, gs: usize): void {
-  const Z = scratch;
-  const RH = Z + <usize>B * gs;
-  const S = RH + <usize>B * gs;
-  const ls = ((H + 15) & ~15);
-  const groupBytes = <usize>K << 5;
-  for (let u = 0; u < H; u += 4) {
-    const panel = Rp + <usize>(u >> 2) * groupBytes;
-    const uOff = <usize>u << 2;
-    for (let q = 0; q < n; q++) {
-      const e = table + <usize>q * ROW_BYTES;
-      const hp = load<usize>(e + ROW_HPREV);
-      let az = f32x4.splat(0), ar = az;
-      let w = panel;
-      for (let k = 0; k < K; k++) {
-        const x = v128.load32_splat(hp + (<usize>k << 2));
-        az = madd(x, v128.load(w), az); ar = madd(x, v128.load(w, 16), ar);
-        w += 32;
-      }
-      const g = load<usize>(e + ROW_G) + uOff;
-      const z = activate(clampAbs(f32x4.add(az, v128.load(g)), clip), fK, fA, fB);
-      const r = activate(clampAbs(f32x4.add(ar, v128.load(g + gs)), clip), fK, fA, fB);
-      const row = <usize>q * gs + uOff;
-      v128.store(Z + row, z);
-      v128.store(RH + row, f32x4.mul(r, v128.load(hp + uOff)));
-    }
-  }
-  f32_gemm_2x16(RH, <i32>(gs >> 2), n, K, Rh, 0, S, ls, ls);
+/** linear_before_reset = 0: z and r from one product, then (r⊙H)·Rhᵀ as a GEMM over the active rows. */
+function stepReset(Rp: usize, Rh: usize, table: usize, scratch: usize, n: i32, rows: i32, H: i32, K: i32, gs: usize): void {
+  const Hp = (H + 3) & ~3;
+  const lzr = (2 * Hp + 15) & ~15;
+  const ls = (H + 15) & ~15;
+  const SZR = scratch; // [rows × lzr]: products, then z and r
+  const RH = SZR + (<usize>rows * <usize>lzr << 2); // [rows × Hp]: r⊙H
+  const S = RH + <usize>rows * gs; // [rows × ls]: (r⊙H)·Rhᵀ, then h
+  gemmRows(table, n, K, Rp, lzr, SZR, lzr);
   for (let q = 0; q < n; q++) {
     const e = table + <usize>q * ROW_BYTES;
-    const hp = load<usize>(e + ROW_HPREV), g = load<usize>(e + ROW_G) + 2 * gs, y = load<usize>(e + ROW_Y);
-    for (let u = 0; u < H; u += 4) {
-      const uOff = <usize>u << 2;
-      const xh = f32x4.add(v128.load(g + uOff), v128.load(S + ((<usize>q * <usize>ls) << 2) + uOff));
-      const h = activate(clampAbs(xh, clip), gK, gA, gB);
-      const z = v128.load(Z + <usize>q * gs + uOff);
-      storeLanes(y + uOff, blend(z, h, v128.load(hp + uOff)), min(4, H - u));
-    }
+    const sq = SZR + (<usize>q * <usize>lzr << 2);
+    zrCell(sq, load<usize>(e + ROW_G), gs, Hp);
+    const hp = load<usize>(e + ROW_HPREV);
+    const rh = RH + <usize>q * gs;
+    for (let u: usize = 0; u < gs; u += 16) v128.store(rh + u, f32x4.mul(v128.load(sq + gs + u), v128.load(hp + u)));
+  }
+  f32_gemm_2x16(RH, Hp, n, K, Rh, 0, S, ls, ls);
+  for (let q = 0; q < n; q++) {
+    const e = table + <usize>q * ROW_BYTES;
+    const gh = load<usize>(e + ROW_G) + 2 * gs;
+    const sh = S + (<usize>q * <usize>ls << 2);
+    for (let u: usize = 0; u < gs; u += 16) v128.store(sh + u, clampAbs(f32x4.add(v128.load(gh + u), v128.load(sh + u)), clip));
+    hCell(sh, SZR + (<usize>q * <usize>lzr << 2), load<usize>(e + ROW_HPREV), load<usize>(e + ROW_Y), Hp, H - (Hp - 4));
   }
 }

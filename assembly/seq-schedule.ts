@@ -13,25 +13,27 @@ export const ROW_HPREV: usize = 8; // previous hidden state (K floats)
 export const ROW_Y: usize = 12; // output row (t, b): Y + (t·B + b)·ldy
 export const ROW_BYTES: usize = 16;
 
-/** Largest len[b]; the number of steps the kernel runs. */
-export function maxLength(lens: usize, B: i32): i32 {
+/** Largest len[b] for b in [b0, b1); the number of steps the kernel runs. */
+export function maxLength(lens: usize, b0: i32, b1: i32): i32 {
   let m = 0;
-  for (let b = 0; b < B; b++) m = max(m, load<i32>(lens + (<usize>b << 2)));
+  for (let b = b0; b < b1; b++) m = max(m, load<i32>(lens + (<usize>b << 2)));
   return m;
 }
 
 /**
- * Fills `table` with the rows that run at step s and returns how many there are; writes the
- * output of masked rows. Strides are in floats; H0 has one row of K floats per batch row.
+ * Fills `table` with the rows b in [b0, b1) that run at step s and returns how many there are;
+ * writes the output of masked rows. B is the batch size (rows per time step in G, Y and mask):
+ * a call may run a slice of the batch (a thread's share), rows outside it are never touched.
+ * Strides are in floats; H0 has one row of K floats per batch row.
  * mask: 0, or T·B bytes (nonzero = run). hp: B words, initialised here at s = 0.
  */
 export function scheduleStep(
-  s: i32, B: i32, lens: usize, reverse: bool, mask: usize, maskZero: bool,
+  s: i32, B: i32, b0: i32, b1: i32, lens: usize, reverse: bool, mask: usize, maskZero: bool,
   G: usize, ldg: i32, H0: usize, K: i32, Y: usize, ldy: i32, hp: usize, table: usize,
 ): i32 {
   let n = 0;
   const h0End = H0 + ((<usize>B * <usize>K) << 2);
-  for (let b = 0; b < B; b++) {
+  for (let b = b0; b < b1; b++) {
     const hpb = hp + (<usize>b << 2);
     if (s == 0) store<usize>(hpb, H0 + ((<usize>b * <usize>K) << 2));
     const len = load<i32>(lens + (<usize>b << 2));

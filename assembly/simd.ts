@@ -20,8 +20,12 @@
   if (n > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
 }
 
-/** Clamps to [-clip, clip]; clip = +Inf means "no clip". min/max (not pmin/pmax) so NaN propagates. */
+/**
+ * Clamps to [-clip, clip]; clip = +Inf means "no clip". pmax(x, c) = x < c ? c : x (and pmin
+ * alike) keep a NaN x, equal min/max on every other input, and cost one instruction in V8
+ * where min/max cost seven.
+ */
 // @ts-ignore: decorator
 @inline export function clampAbs(x: v128, clip: v128): v128 {
-  return f32x4.min(f32x4.max(x, f32x4.neg(clip)), clip);
+  return f32x4.pmin(f32x4.pmax(x, f32x4.neg(clip)), clip);
 }

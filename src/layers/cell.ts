@@ -36,7 +36,10 @@ export interface DirectionRun {
   /** Masked steps output zeros instead of repeating the previous output. */
   maskZero: boolean;
   scratch: number;
+  /** Batch size (rows per time step in G, Y and the mask); the call runs rows b0 ≤ b < b1. */
   B: number;
+  b0: number;
+  b1: number;
   reverse: boolean;
 }
 
@@ -46,8 +49,8 @@ export interface CellKernel {
    * soon as it is allocated (so the caller can release them even if packing fails midway).
    */
   pack(arena: Arena, spec: NormalizedSpec, d: number, blocks: number[]): PackedDirection;
-  /** Extra scratch floats a direction run needs for B rows. */
-  scratchFloats(spec: NormalizedSpec, B: number): number;
+  /** Scratch floats a direction run over `rows` batch rows needs (the step's products). */
+  scratchFloats(spec: NormalizedSpec, rows: number): number;
   run(kernels: Kernels, spec: NormalizedSpec, p: PackedDirection, r: DirectionRun): void;
 }
 

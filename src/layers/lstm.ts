@@ -1,14 +1,14 @@
-// LSTM cell: packs R per group of 4 units (gates i, o, f, c interleaved), the peepholes and the
+// LSTM cell: packs R in GEMM panels (gate-major rows i, o, f, c like G), the peepholes and the
 // optional projection, and runs assembly/f32-lstm.ts's f32_lstm_seq for one direction.
 import { type CellKernel, allocFloats, gateStride, packInputProjection, writeCellConfig } from "./cell.js";
-import { ceil16, ceil4, groupFloats, packGroups, packPanels, panelFloats } from "./pack.js";
+import { ceil16, ceil4, gateMajorRow, packPanels, panelFloats } from "./pack.js";
 
 export const lstmCell: CellKernel = {
   pack(arena, spec, d, blocks) {
     const { hiddenSize: H, stateSize: S, projSize } = spec;
     const { Wp, bias } = packInputProjection(arena, spec, d, blocks);
-    const Rp = allocFloats(arena, blocks, groupFloats(H, 4, S), "recurrent weights");
-    packGroups(arena.f32, Rp >> 2, spec.R, d * 4 * H * S, S, H, [0, 1, 2, 3]);
+    const Rp = allocFloats(arena, blocks, panelFloats(4 * ceil4(H), S), "recurrent weights");
+    packPanels(arena.f32, Rp >> 2, spec.R, d * 4 * H * S, S, 4 * ceil4(H), gateMajorRow(H));
     let Wr = 0;
     if (spec.projection) {
       Wr = allocFloats(arena, blocks, panelFloats(projSize, H), "projection");
@@ -27,9 +27,9 @@ export const lstmCell: CellKernel = {
     const cfg = writeCellConfig(arena, spec, d, blocks, spec.inputForget);
     return { Wp, bias, Rp, extra: { P, Wr }, cfg };
   },
-  scratchFloats: (spec, B) => (spec.projSize ? B * (ceil4(spec.hiddenSize) + ceil16(spec.projSize)) : 0),
+  scratchFloats: (spec, rows) => rows * (gateStride(spec) + (spec.projSize ? ceil4(spec.hiddenSize) + ceil16(spec.projSize) : 0)),
   run(k, spec, p, r) {
-    k.f32_lstm_seq(r.G, gateStride(spec), p.Rp, p.extra.P, r.C, r.H0, r.Y, r.ldy, r.lens, r.table, r.hp, r.mask, r.maskZero ? 1 : 0, r.B,
-      spec.hiddenSize, spec.stateSize, r.reverse ? 1 : 0, p.cfg, p.extra.Wr, r.scratch);
+    k.f32_lstm_seq(r.G, gateStride(spec), p.Rp, p.extra.P, r.C, r.H0, r.Y, r.ldy, r.lens, r.table, r.hp, r.mask, r.maskZero ? 1 : 0,
+      r.B, r.b0, r.b1, spec.hiddenSize, spec.stateSize, r.reverse ? 1 : 0, p.cfg, p.extra.Wr, r.scratch);
   },
 };

@@ -1,8 +1,9 @@
-// Weight packing: once, at load, from row-major [rows × K] matrices into the layouts the
-// kernels stream through (packing happens on the host because it runs once per layer and the
+// Weight packing: once, at load, from row-major [rows × K] matrices into the layout every GEMM
+// kernel streams through (packing happens on the host because it runs once per layer and the
 // layouts are easier to test in TypeScript). Padding entries are zero.
-//   panels (f32_gemm_2x16, RNN, GRU h rows): out[(p·K + k)·16 + j] = M[row(16p + j), k]
-//   groups (LSTM, GRU):  out[((g·K + k)·G + gi)·4 + j] = M[gates[gi]·H + 4g + j, k]
+//   panels: out[(p·K + k)·16 + j] = M[row(16p + j), k]
+// Input and recurrent weights of every cell use it, rows in the gate-major order of the gate
+// buffer G (gateMajorRow), so the products land where the cell reads them.
 
 export const ceil4 = (n: number): number => (n + 3) & ~3;
 export const ceil16 = (n: number): number => (n + 15) & ~15;
@@ -28,33 +29,6 @@ export function packPanels(
     }
     const s = srcOff + r * K;
     for (let k = 0; k < K; k++) out[base + k * 16] = src[s + k];
-  }
-}
-
-/** Floats needed by packGroups for H units, G gates and K columns. */
-export function groupFloats(H: number, G: number, K: number): number {
-  return ceil4(H) * G * K;
-}
-
-/**
- * Interleaves the rows of the listed gates per group of 4 units, so the recurrent kernels read
- * every gate of 4 units from one contiguous stream. `gates` are gate indices into src
- * (each gate is H consecutive rows).
- */
-export function packGroups(
-  out: Float32Array, outOff: number, src: Float32Array, srcOff: number, K: number, H: number, gates: readonly number[],
-): void {
-  const G = gates.length;
-  for (let g = 0; g < ceil4(H) / 4; g++) {
-    for (let k = 0; k < K; k++) {
-      const base = outOff + ((g * K + k) * G) * 4;
-      for (let gi = 0; gi < G; gi++) {
-        for (let j = 0; j < 4; j++) {
-          const unit = g * 4 + j;
-          out[base + gi * 4 + j] = unit < H ? src[srcOff + (gates[gi] * H + unit) * K + k] : 0;
-        }
-      }
-    }
   }
 }
 

@@ -175,7 +175,7 @@ export class RecurrentLayer {
     const ldg = gateStride(spec);
     const args: DirectionRun = {
       G: bufs.G, H0: 0, C: 0, Y: 0, ldy: spec.stateSize, lens: bufs.lens, table: bufs.table, hp: bufs.hp,
-      mask: bufs.mask ?? 0, maskZero: !!bufs.maskZero, scratch: bufs.scratch, B, reverse: false,
+      mask: bufs.mask ?? 0, maskZero: !!bufs.maskZero, scratch: bufs.scratch, B, b0: 0, b1: B, reverse: false,
     };
     return (x, h0, c, y) => {
       args.H0 = h0;
@@ -217,13 +217,13 @@ export class RecurrentLayer {
     const p = this.packed[d];
     const G = this.ws.get("G", T * B * ldg);
     const table = this.ws.get("table", 4 * B);
-    const scratch = this.cell.scratchFloats(spec, B) > 0 ? this.ws.get("scratch", this.cell.scratchFloats(spec, B)) : 0;
+    const scratch = this.ws.get("scratch", this.cell.scratchFloats(spec, B));
     const reverse = spec.direction === "reverse" || d === 1;
     guardKernel(() => {
       k.f32_gemm_2x16(bufs.x, spec.inputSize, T * B, spec.inputSize, p.Wp, p.bias, G, ldg, ldg);
       this.cell.run(k, spec, p, {
         G, H0: bufs.h0[d], C: bufs.c[d], Y: bufs.y + d * spec.stateSize * 4, ldy: spec.dirs * spec.stateSize,
-        lens: bufs.lens, table, hp: bufs.hp[d], mask: bufs.mask, maskZero: bufs.maskZero, scratch, B, reverse,
+        lens: bufs.lens, table, hp: bufs.hp[d], mask: bufs.mask, maskZero: bufs.maskZero, scratch, B, b0: 0, b1: B, reverse,
       });
     });
   }

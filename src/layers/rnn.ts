@@ -11,9 +11,10 @@ export const rnnCell: CellKernel = {
     const cfg = writeCellConfig(arena, spec, d, blocks, false);
     return { Wp, bias, Rp, extra: {}, cfg };
   },
-  scratchFloats: () => 0,
+  scratchFloats: (spec, rows) => rows * gateStride(spec),
   run(k, spec, p, r) {
     const H = spec.hiddenSize;
-    k.f32_rnn_seq(r.G, gateStride(spec), p.Rp, r.H0, r.Y, r.ldy, r.lens, r.table, r.hp, r.mask, r.maskZero ? 1 : 0, r.B, H, H, r.reverse ? 1 : 0, p.cfg);
+    k.f32_rnn_seq(r.G, gateStride(spec), p.Rp, r.H0, r.Y, r.ldy, r.lens, r.table, r.hp, r.mask, r.maskZero ? 1 : 0,
+      r.B, r.b0, r.b1, H, H, r.reverse ? 1 : 0, p.cfg, r.scratch);
   },
 };
