@@ -52,17 +52,19 @@ function hCell(xh: usize, z: usize, hPrev: usize, y: usize, Hp: i32, lanes: i32)
  * scratch: n = b1 − b0 rows: ≠ 0: n·ldg floats (the product H·Rᵀ);
  *          = 0: n·(ceil16(2·Hp) + Hp + ceil16(H)) (H·Rzrᵀ, r⊙H, (r⊙H)·Rhᵀ).
  * Rows of H0/Y are read as whole vectors: up to 3 floats past a row's end must be readable.
+ * s0, s1:  run steps s0 ≤ s < s1 only (seq-schedule.ts); returns the step count (longest row).
  */
 export function f32_gru_seq(
   G: usize, ldg: i32, Rp: usize, Rh: usize, Rbh: usize, H0: usize, Y: usize, ldy: i32,
   lens: usize, table: usize, hp: usize, mask: usize, maskZero: i32,
   scratch: usize, B: i32, b0: i32, b1: i32, H: i32, K: i32, reverse: i32, cfg: usize,
-): void {
+  s0: i32, s1: i32,
+): i32 {
   loadCellConfig(cfg);
   const Hp = (H + 3) & ~3;
   const gs = <usize>Hp << 2;
   const steps = maxLength(lens, b0, b1);
-  for (let s = 0; s < steps; s++) {
+  for (let s = max(s0, 0), end = min(s1, steps); s < end; s++) {
     const n = scheduleStep(s, B, b0, b1, lens, reverse != 0, mask, maskZero != 0, G, ldg, H0, K, Y, ldy, hp, table);
     if (linearBeforeReset) {
       gemmRows(table, n, K, Rp, (3 * Hp + 15) & ~15, scratch, ldg);
@@ -81,6 +83,7 @@ export function f32_gru_seq(
       }
     } else stepReset(Rp, Rh, table, scratch, n, b1 - b0, H, K, gs);
   }
+  return steps;
 }
 
 /** linear_before_reset = 0: z and r from one product, then (r⊙H)·Rhᵀ as a GEMM over the active rows. */

@@ -78,12 +78,14 @@ function rowCell(s: usize, g: usize, gs: usize, c: usize, P: usize, y: usize, H:
  *          (H_t of each active row, then Wr·H_t).
  * Every row's sums run in the same order whatever rows share a step (gemmRows), so a row's
  * result never depends on the others, nor on how the batch is split between threads.
+ * s0, s1:  run steps s0 ≤ s < s1 only (seq-schedule.ts); returns the step count (longest row).
  */
 export function f32_lstm_seq(
   G: usize, ldg: i32, Rp: usize, P: usize, C: usize, H0: usize, Y: usize, ldy: i32,
   lens: usize, table: usize, hp: usize, mask: usize, maskZero: i32,
   B: i32, b0: i32, b1: i32, H: i32, K: i32, reverse: i32, cfg: usize, Wr: usize, scratch: usize,
-): void {
+  s0: i32, s1: i32,
+): i32 {
   loadCellConfig(cfg);
   const Hp = (H + 3) & ~3;
   const gs = <usize>Hp << 2;
@@ -93,7 +95,7 @@ export function f32_lstm_seq(
   const K16 = (K + 15) & ~15;
   const PS = HT + (<usize>(b1 - b0) * gs);
   const steps = maxLength(lens, b0, b1);
-  for (let s = 0; s < steps; s++) {
+  for (let s = max(s0, 0), end = min(s1, steps); s < end; s++) {
     const n = scheduleStep(s, B, b0, b1, lens, reverse != 0, mask, maskZero != 0, G, ldg, H0, K, Y, ldy, hp, table);
     gemmRows(table, n, K, Rp, N, S, ldg);
     for (let q = 0; q < n; q++) {
@@ -115,4 +117,5 @@ export function f32_lstm_seq(
       }
     }
   }
+  return steps;
 }

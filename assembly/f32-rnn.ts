@@ -14,16 +14,18 @@ import { clampAbs, storeLanes } from "./simd";
  * H0:      [B × K] initial hidden state.  Y: rows (t, b) at Y + (t·B + b)·ldy.
  * lens, table, hp, mask, maskZero: the row schedule, as f32_lstm_seq.
  * scratch: (b1 − b0)·ldg floats: the recurrent product of a step (gemmRows).
+ * s0, s1:  run steps s0 ≤ s < s1 only (seq-schedule.ts); returns the step count (longest row).
  */
 export function f32_rnn_seq(
   G: usize, ldg: i32, Rp: usize, H0: usize, Y: usize, ldy: i32,
   lens: usize, table: usize, hp: usize, mask: usize, maskZero: i32,
   B: i32, b0: i32, b1: i32, H: i32, K: i32, reverse: i32, cfg: usize, scratch: usize,
-): void {
+  s0: i32, s1: i32,
+): i32 {
   loadCellConfig(cfg);
   const N = (H + 15) & ~15;
   const steps = maxLength(lens, b0, b1);
-  for (let s = 0; s < steps; s++) {
+  for (let s = max(s0, 0), end = min(s1, steps); s < end; s++) {
     const n = scheduleStep(s, B, b0, b1, lens, reverse != 0, mask, maskZero != 0, G, ldg, H0, K, Y, ldy, hp, table);
     gemmRows(table, n, K, Rp, N, scratch, ldg);
     for (let q = 0; q < n; q++) {
@@ -37,4 +39,5 @@ export function f32_rnn_seq(
       storeLanes(y + end - 16, v128.load(sq + end - 16), H - (((H + 3) & ~3) - 4));
     }
   }
+  return steps;
 }

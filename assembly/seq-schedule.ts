@@ -5,6 +5,11 @@
 // Keras masks: a masked step (mask[t·B + b] = 0) does not run; the row keeps its state and its
 // output there is the previous output (zero before any), or zero in "maskZero" mode.
 // hp[b] points at row b's current hidden state: its H0 row, then the Y row of its last run step.
+// Step ranges: a sequence kernel runs steps s0 ≤ s < s1 per call and returns the step count, so
+// the host can split a sequence over calls. Everything a step needs from the last one lives in
+// memory (hp, C, Y), and hp is initialised at s = 0 only, so consecutive ranges give the bits
+// of one call over all steps. Why split: wasm has no on-stack replacement, so a single first
+// call runs to the end in V8's baseline code even after the optimised code is ready.
 
 // Table entry for one active row: 4 words.
 export const ROW_B: usize = 0; // batch row index b

@@ -41,6 +41,11 @@ export interface DirectionRun {
   b0: number;
   b1: number;
   reverse: boolean;
+  /**
+   * Optional upper bound on the steps (the sequence length T): lets run() plan its chunks
+   * without the kernels' return values (which a recording proxy cannot give).
+   */
+  steps?: number;
 }
 
 export interface CellKernel {
@@ -51,7 +56,34 @@ export interface CellKernel {
   pack(arena: Arena, spec: NormalizedSpec, d: number, blocks: number[]): PackedDirection;
   /** Scratch floats a direction run over `rows` batch rows needs (the step's products). */
   scratchFloats(spec: NormalizedSpec, rows: number): number;
+  /** Calls only functions of `kernels` (it may be a recording proxy), possibly several times. */
   run(kernels: Kernels, spec: NormalizedSpec, p: PackedDirection, r: DirectionRun): void;
+}
+
+/** Past any sequence length: "to the end". */
+const ALL_STEPS = 0x7fffffff;
+
+/**
+ * Runs a sequence kernel `call(s0, s1)` (which runs steps s0 ≤ s < s1 and returns the step
+ * count) over the whole sequence in chunks of 1, 2, 4, … steps. Why: wasm has no on-stack
+ * replacement, so one call runs every step in the code it started with, and a process's first
+ * call starts in V8's baseline code; in chunks, the later (longer) ones start in the optimised
+ * code V8 compiled in the background meanwhile. The bits are those of one call
+ * (assembly/seq-schedule.ts). The chunk ends come from `steps` if known, else from the first
+ * call's return value; without either (a recording proxy) the rest runs in one more call.
+ */
+export function runSteps(call: (s0: number, s1: number) => unknown, steps?: number): void {
+  let total = steps;
+  for (let s0 = 0, n = 1; ; s0 += n, n *= 2) {
+    const last = total !== undefined && s0 + n >= total;
+    const got = call(s0, last ? ALL_STEPS : s0 + n);
+    if (last) return;
+    if (total === undefined) {
+      if (typeof got !== "number") return void call(s0 + n, ALL_STEPS);
+      total = got;
+      if (s0 + n >= total) return;
+    }
+  }
 }
 
 /** Row stride of the gate buffer G: gates × Hp, padded to the GEMM's 16-column panels. */

@@ -1,7 +1,7 @@
 // GRU cell. linear_before_reset ≠ 0: R in GEMM panels (gate-major rows z, r, h like G), and the
 // recurrent h bias kept apart (it sits inside r⊙(…)). linear_before_reset = 0: the z and r rows
 // in panels, plus the h rows in panels of their own for (r⊙H)·Rhᵀ, with both h biases in G.
-import { type CellKernel, allocFloats, gateStride, packInputProjection, writeCellConfig } from "./cell.js";
+import { type CellKernel, allocFloats, runSteps, gateStride, packInputProjection, writeCellConfig } from "./cell.js";
 import { ceil16, ceil4, gateMajorRow, packPanels, panelFloats } from "./pack.js";
 
 export const gruCell: CellKernel = {
@@ -33,7 +33,8 @@ export const gruCell: CellKernel = {
   },
   run(k, spec, p, r) {
     const H = spec.hiddenSize;
-    k.f32_gru_seq(r.G, gateStride(spec), p.Rp, p.extra.Rh, p.extra.Rbh, r.H0, r.Y, r.ldy, r.lens, r.table, r.hp, r.mask, r.maskZero ? 1 : 0, r.scratch,
-      r.B, r.b0, r.b1, H, H, r.reverse ? 1 : 0, p.cfg);
+    const ldg = gateStride(spec);
+    runSteps((s0, s1) => k.f32_gru_seq(r.G, ldg, p.Rp, p.extra.Rh, p.extra.Rbh, r.H0, r.Y, r.ldy, r.lens, r.table, r.hp, r.mask, r.maskZero ? 1 : 0,
+      r.scratch, r.B, r.b0, r.b1, H, H, r.reverse ? 1 : 0, p.cfg, s0, s1), r.steps);
   },
 };

@@ -1,6 +1,6 @@
 // LSTM cell: packs R in GEMM panels (gate-major rows i, o, f, c like G), the peepholes and the
 // optional projection, and runs assembly/f32-lstm.ts's f32_lstm_seq for one direction.
-import { type CellKernel, allocFloats, gateStride, packInputProjection, writeCellConfig } from "./cell.js";
+import { type CellKernel, allocFloats, runSteps, gateStride, packInputProjection, writeCellConfig } from "./cell.js";
 import { ceil16, ceil4, gateMajorRow, packPanels, panelFloats } from "./pack.js";
 
 export const lstmCell: CellKernel = {
@@ -29,7 +29,8 @@ export const lstmCell: CellKernel = {
   },
   scratchFloats: (spec, rows) => rows * (gateStride(spec) + (spec.projSize ? ceil4(spec.hiddenSize) + ceil16(spec.projSize) : 0)),
   run(k, spec, p, r) {
-    k.f32_lstm_seq(r.G, gateStride(spec), p.Rp, p.extra.P, r.C, r.H0, r.Y, r.ldy, r.lens, r.table, r.hp, r.mask, r.maskZero ? 1 : 0,
-      r.B, r.b0, r.b1, spec.hiddenSize, spec.stateSize, r.reverse ? 1 : 0, p.cfg, p.extra.Wr, r.scratch);
+    const ldg = gateStride(spec);
+    runSteps((s0, s1) => k.f32_lstm_seq(r.G, ldg, p.Rp, p.extra.P, r.C, r.H0, r.Y, r.ldy, r.lens, r.table, r.hp, r.mask, r.maskZero ? 1 : 0,
+      r.B, r.b0, r.b1, spec.hiddenSize, spec.stateSize, r.reverse ? 1 : 0, p.cfg, p.extra.Wr, r.scratch, s0, s1), r.steps);
   },
 };

@@ -1,5 +1,5 @@
 // Plain RNN cell: R packed in 16-row GEMM panels; runs assembly/f32-rnn.ts's f32_rnn_seq.
-import { type CellKernel, allocFloats, gateStride, packInputProjection, writeCellConfig } from "./cell.js";
+import { type CellKernel, allocFloats, runSteps, gateStride, packInputProjection, writeCellConfig } from "./cell.js";
 import { packPanels, panelFloats } from "./pack.js";
 
 export const rnnCell: CellKernel = {
@@ -14,7 +14,8 @@ export const rnnCell: CellKernel = {
   scratchFloats: (spec, rows) => rows * gateStride(spec),
   run(k, spec, p, r) {
     const H = spec.hiddenSize;
-    k.f32_rnn_seq(r.G, gateStride(spec), p.Rp, r.H0, r.Y, r.ldy, r.lens, r.table, r.hp, r.mask, r.maskZero ? 1 : 0,
-      r.B, r.b0, r.b1, H, H, r.reverse ? 1 : 0, p.cfg, r.scratch);
+    const ldg = gateStride(spec);
+    runSteps((s0, s1) => k.f32_rnn_seq(r.G, ldg, p.Rp, r.H0, r.Y, r.ldy, r.lens, r.table, r.hp, r.mask, r.maskZero ? 1 : 0,
+      r.B, r.b0, r.b1, H, H, r.reverse ? 1 : 0, p.cfg, r.scratch, s0, s1), r.steps);
   },
 };
