@@ -6,3 +6,4 @@ export { f32_lstm_seq } from "./f32-lstm";
 export { f32_gru_seq } from "./f32-gru";
 export { f32_rnn_seq } from "./f32-rnn";
 export { f32_softmax } from "./f32-softmax";
+export { f32_pack_panels } from "./f32-pack";

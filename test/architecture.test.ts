@@ -80,6 +80,7 @@ describe("architecture", () => {
       f32_lstm_seq: "test/layers/recurrent-property.test.ts",
       f32_gru_seq: "test/layers/recurrent-property.test.ts",
       f32_rnn_seq: "test/layers/recurrent-property.test.ts",
+      f32_pack_panels: "test/kernels/pack.test.ts",
     };
     const module = await WebAssembly.compile(readFileSync(join(root, "build/kernels.wasm")));
     const exported = WebAssembly.Module.exports(module).filter((e) => e.kind === "function").map((e) => e.name);

@@ -2,27 +2,27 @@
 // recurrent h bias kept apart (it sits inside r⊙(…)). linear_before_reset = 0: the z and r rows
 // in panels, plus the h rows in panels of their own for (r⊙H)·Rhᵀ, with both h biases in G.
 import { type CellKernel, allocFloats, runSteps, gateStride, packInputProjection, writeCellConfig } from "./cell.js";
-import { ceil16, ceil4, gateMajorRow, packPanels, panelFloats } from "./pack.js";
+import { ceil16, ceil4, packGateMajor, packRows, panelFloats } from "./pack.js";
 
 export const gruCell: CellKernel = {
-  pack(arena, spec, d, blocks) {
+  pack(arena, spec, d, blocks, kernels) {
     const H = spec.hiddenSize;
     const lbr = spec.linearBeforeReset;
-    const { Wp, bias } = packInputProjection(arena, spec, d, blocks, lbr ? [2] : []);
+    const { Wp, bias } = packInputProjection(arena, spec, d, blocks, kernels, lbr ? [2] : []);
     const rOff = d * 3 * H * H;
     let Rp: number;
     let Rh = 0;
     let Rbh = 0;
     if (lbr) {
       Rp = allocFloats(arena, blocks, panelFloats(3 * ceil4(H), H), "recurrent weights");
-      packPanels(arena.f32, Rp >> 2, spec.R, rOff, H, 3 * ceil4(H), gateMajorRow(H));
+      packGateMajor(arena, kernels, Rp, spec.R, rOff, H, 3, H);
       Rbh = allocFloats(arena, blocks, ceil4(H), "recurrent h bias");
       if (spec.B) arena.f32.set(spec.B.subarray(d * 6 * H + 5 * H, d * 6 * H + 6 * H), Rbh >> 2);
     } else {
       Rp = allocFloats(arena, blocks, panelFloats(2 * ceil4(H), H), "recurrent weights");
-      packPanels(arena.f32, Rp >> 2, spec.R, rOff, H, 2 * ceil4(H), gateMajorRow(H));
+      packGateMajor(arena, kernels, Rp, spec.R, rOff, H, 2, H);
       Rh = allocFloats(arena, blocks, panelFloats(H, H), "recurrent h weights");
-      packPanels(arena.f32, Rh >> 2, spec.R, rOff + 2 * H * H, H, H, (n) => n);
+      packRows(arena, kernels, Rh, spec.R, rOff + 2 * H * H, H, 0, H);
     }
     const cfg = writeCellConfig(arena, spec, d, blocks, lbr);
     return { Wp, bias, Rp, extra: { Rh, Rbh }, cfg };

@@ -1,18 +1,18 @@
 // LSTM cell: packs R in GEMM panels (gate-major rows i, o, f, c like G), the peepholes and the
 // optional projection, and runs assembly/f32-lstm.ts's f32_lstm_seq for one direction.
 import { type CellKernel, allocFloats, runSteps, gateStride, packInputProjection, writeCellConfig } from "./cell.js";
-import { ceil16, ceil4, gateMajorRow, packPanels, panelFloats } from "./pack.js";
+import { ceil16, ceil4, packGateMajor, packRows, panelFloats } from "./pack.js";
 
 export const lstmCell: CellKernel = {
-  pack(arena, spec, d, blocks) {
+  pack(arena, spec, d, blocks, kernels) {
     const { hiddenSize: H, stateSize: S, projSize } = spec;
-    const { Wp, bias } = packInputProjection(arena, spec, d, blocks);
+    const { Wp, bias } = packInputProjection(arena, spec, d, blocks, kernels);
     const Rp = allocFloats(arena, blocks, panelFloats(4 * ceil4(H), S), "recurrent weights");
-    packPanels(arena.f32, Rp >> 2, spec.R, d * 4 * H * S, S, 4 * ceil4(H), gateMajorRow(H));
+    packGateMajor(arena, kernels, Rp, spec.R, d * 4 * H * S, S, 4, H);
     let Wr = 0;
     if (spec.projection) {
       Wr = allocFloats(arena, blocks, panelFloats(projSize, H), "projection");
-      packPanels(arena.f32, Wr >> 2, spec.projection, d * projSize * H, H, projSize, (n) => n);
+      packRows(arena, kernels, Wr, spec.projection, d * projSize * H, H, 0, projSize);
     }
     let P = 0;
     if (spec.P) {

@@ -1,13 +1,13 @@
 // Plain RNN cell: R packed in 16-row GEMM panels; runs assembly/f32-rnn.ts's f32_rnn_seq.
 import { type CellKernel, allocFloats, runSteps, gateStride, packInputProjection, writeCellConfig } from "./cell.js";
-import { packPanels, panelFloats } from "./pack.js";
+import { packRows, panelFloats } from "./pack.js";
 
 export const rnnCell: CellKernel = {
-  pack(arena, spec, d, blocks) {
+  pack(arena, spec, d, blocks, kernels) {
     const H = spec.hiddenSize;
-    const { Wp, bias } = packInputProjection(arena, spec, d, blocks);
+    const { Wp, bias } = packInputProjection(arena, spec, d, blocks, kernels);
     const Rp = allocFloats(arena, blocks, panelFloats(H, H), "recurrent weights");
-    packPanels(arena.f32, Rp >> 2, spec.R, d * H * H, H, H, (n) => n);
+    packRows(arena, kernels, Rp, spec.R, d * H * H, H, 0, H);
     const cfg = writeCellConfig(arena, spec, d, blocks, false);
     return { Wp, bias, Rp, extra: {}, cfg };
   },
