@@ -4,6 +4,8 @@
 import { DisposedError, InvalidArgumentError, ShapeError } from "../errors.js";
 import { type Runtime, defaultRuntime } from "../runtime/runtime.js";
 import { guardKernel, kernelError } from "../runtime/guard.js";
+import type { Kernels } from "../runtime/kernels.js";
+import { type KernelCall, ranges, recorder } from "../runtime/thread-pool.js";
 import { Workspace } from "../runtime/workspace.js";
 import { type Tensor, checkTensor, describe, expectDims, isArrayLike } from "../tensor.js";
 import { type CellKernel, type DirectionRun, type PackedDirection, gateStride } from "./cell.js";
@@ -151,7 +153,16 @@ export class RecurrentLayer {
    * which chain layers without copying through JavaScript.
    */
   forward(bufs: SequenceBuffers, T: number, B: number): void {
-    for (let d = 0; d < this.spec.dirs; d++) this.forwardDirection(d, bufs, T, B);
+    const pool = this.runtime.workers();
+    const plan = pool && pool.size > 0 ? this.parallelPlan(bufs, T, B, pool.size + 1) : undefined;
+    if (plan) return pool!.runPhases(this.runtime.kernels, plan);
+    const k = this.runtime.kernels;
+    for (let d = 0; d < this.spec.dirs; d++) {
+      guardKernel(() => {
+        this.project(k, d, bufs, T, B, 0, T * B);
+        this.recur(k, d, bufs, B, 0, B, 0);
+      });
+    }
   }
 
   /** A stream over this layer's weights, with its own state (forward layers only). */
@@ -210,22 +221,61 @@ export class RecurrentLayer {
     this.runtime.check();
   }
 
-  private forwardDirection(d: number, bufs: SequenceBuffers, T: number, B: number): void {
-    const { spec } = this;
-    const k = this.runtime.kernels;
-    const ldg = gateStride(spec);
+  /** Direction d's input projection X·Wᵀ + b of rows m0 ≤ m < m1 of the T·B (t, b) rows. */
+  private project(k: Kernels, d: number, bufs: SequenceBuffers, T: number, B: number, m0: number, m1: number): void {
+    const { inputSize: I } = this.spec;
+    const ldg = gateStride(this.spec);
     const p = this.packed[d];
-    const G = this.ws.get("G", T * B * ldg);
-    const table = this.ws.get("table", 4 * B);
-    const scratch = this.ws.get("scratch", this.cell.scratchFloats(spec, B));
-    const reverse = spec.direction === "reverse" || d === 1;
-    guardKernel(() => {
-      k.f32_gemm_2x16(bufs.x, spec.inputSize, T * B, spec.inputSize, p.Wp, p.bias, G, ldg, ldg);
-      this.cell.run(k, spec, p, {
-        G, H0: bufs.h0[d], C: bufs.c[d], Y: bufs.y + d * spec.stateSize * 4, ldy: spec.dirs * spec.stateSize,
-        lens: bufs.lens, table, hp: bufs.hp[d], mask: bufs.mask, maskZero: bufs.maskZero, scratch, B, b0: 0, b1: B, reverse,
-      });
+    const G = this.ws.get(`G.${d}`, T * B * ldg);
+    k.f32_gemm_2x16(bufs.x + m0 * I * 4, I, m1 - m0, I, p.Wp, p.bias, G + m0 * ldg * 4, ldg, ldg);
+  }
+
+  /**
+   * Direction d's recurrence for batch rows b0 ≤ b < b1 (after project). Each direction has its
+   * own gate buffer, and each slice its own schedule table and scratch, so directions and
+   * slices can run on different threads; the kernels never touch other rows.
+   */
+  private recur(k: Kernels, d: number, bufs: SequenceBuffers, B: number, b0: number, b1: number, slice: number): void {
+    const { spec } = this;
+    const p = this.packed[d];
+    const G = this.ws.get(`G.${d}`, 0);
+    const table = this.ws.get(`table.${d}.${slice}`, 4 * (b1 - b0));
+    const scratch = this.ws.get(`scratch.${d}.${slice}`, this.cell.scratchFloats(spec, b1 - b0));
+    this.cell.run(k, spec, p, {
+      G, H0: bufs.h0[d], C: bufs.c[d], Y: bufs.y + d * spec.stateSize * 4, ldy: spec.dirs * spec.stateSize, lens: bufs.lens,
+      table, hp: bufs.hp[d], mask: bufs.mask, maskZero: bufs.maskZero, scratch, B, b0, b1,
+      reverse: spec.direction === "reverse" || d === 1,
     });
+  }
+
+  /**
+   * How a forward pass splits over `threads` threads, as phases of per-thread kernel calls, or
+   * undefined when it is too small to be worth the hand-offs (≈ 10–50 µs each). Bidirectional:
+   * one phase, a direction per thread. Otherwise, for B ≥ 2: the projection split by rows,
+   * then the recurrence split by batch rows. Every row's arithmetic is the same as on one
+   * thread (the kernels' sums never depend on the other rows), so the results are the same bits.
+   */
+  private parallelPlan(bufs: SequenceBuffers, T: number, B: number, threads: number): KernelCall[][][] | undefined {
+    const { spec } = this;
+    const flops = 2 * T * B * gateStride(spec) * (spec.inputSize + spec.stateSize) * spec.dirs;
+    if (flops < PARALLEL_MIN_FLOPS) return undefined;
+    const record = (run: (k: Kernels) => void): KernelCall[] => {
+      const rec = recorder(this.runtime.kernels);
+      run(rec.kernels);
+      return rec.calls;
+    };
+    if (spec.dirs === 2) {
+      return [[0, 1].map((d) => record((k) => (this.project(k, d, bufs, T, B, 0, T * B), this.recur(k, d, bufs, B, 0, B, 0))))];
+    }
+    const n = Math.min(threads, B);
+    if (n < 2) return undefined;
+    // Row ranges start at even rows: the GEMM pairs rows, and keeps the same pairs this way.
+    const rows = ranges(T * B, n, 2);
+    const slices = ranges(B, n, 1);
+    return [
+      rows.map(([m0, m1]) => record((k) => this.project(k, 0, bufs, T, B, m0, m1))),
+      slices.map(([b0, b1], i) => record((k) => this.recur(k, 0, bufs, B, b0, b1, i))),
+    ];
   }
 
   /** Writes initial states (zeros where absent) into bufs.h0 / bufs.c, validating their shapes. */
@@ -342,6 +392,9 @@ export function copyIn(f32: Float32Array, at: number, X: Float32Array, T: number
     for (let t = 0; t < T; t++) f32.set(X.subarray((b * T + t) * I, (b * T + t + 1) * I), at + (t * B + b) * I);
   }
 }
+
+/** Below this many flops a forward pass stays on one thread (hand-offs would cost more). */
+const PARALLEL_MIN_FLOPS = 4e6;
 
 /** Creates a layer on `runtime` (default: the shared runtime, created on first use). */
 export async function createLayer(spec: RecurrentLayerSpec, options: { runtime?: Runtime } = {}): Promise<RecurrentLayer> {

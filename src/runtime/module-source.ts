@@ -8,7 +8,8 @@
 // loading throws UnsupportedError naming "WebAssembly SIMD".
 import { InvalidArgumentError, UnsupportedError } from "../errors.js";
 import { hasWasmRelaxedSimd, hasWasmSimd, type KernelBuild } from "./features.js";
-import { embeddedKernels, readFileUrl } from "./platform.js";
+import { embeddedKernelBytes, embeddedKernels, readFileUrl } from "./platform.js";
+import { shareMemoryImport } from "./shared-wasm.js";
 
 export type WasmSource = WebAssembly.Module | URL | string | ArrayBuffer | ArrayBufferView;
 
@@ -24,6 +25,8 @@ export type SimdOption = "default" | "relaxed" | "relaxed-only";
 export interface LoadedKernels {
   module: WebAssembly.Module;
   build: KernelBuild | "custom";
+  /** The module imports a shared memory (for a thread pool, see shared-wasm.ts). */
+  shared: boolean;
 }
 
 const SIMD_OPTIONS: readonly unknown[] = ["default", "relaxed", "relaxed-only"];
@@ -34,10 +37,14 @@ const NO_RELAXED =
   "this engine lacks WebAssembly relaxed SIMD (Deno, Chromium and workerd have it; Node 20 only when started with " +
   "--experimental-wasm-relaxed-simd)";
 
-const cache = new Map<KernelBuild, Promise<WebAssembly.Module>>();
+const cache = new Map<string, Promise<WebAssembly.Module | undefined>>();
 let warned = false;
 
-export async function loadKernels(source: WasmSource | undefined, simd: SimdOption | undefined): Promise<LoadedKernels> {
+/**
+ * Loads the kernels; with `shared`, their threaded twin (memory import shared) where it can be
+ * made (not from a precompiled module, nor in workerd), else the plain module and shared false.
+ */
+export async function loadKernels(source: WasmSource | undefined, simd: SimdOption | undefined, shared = false): Promise<LoadedKernels> {
   if (simd !== undefined && !SIMD_OPTIONS.includes(simd)) {
     throw new InvalidArgumentError(`simd: expected "default", "relaxed" or "relaxed-only", found ${JSON.stringify(simd)}`);
   }
@@ -48,7 +55,11 @@ export async function loadKernels(source: WasmSource | undefined, simd: SimdOpti
           `pass either wasm (e.g. a URL of kernels-relaxed.wasm) or simd, not both`,
       );
     }
-    return { module: await compileKernels(source), build: "custom" };
+    if (source instanceof WebAssembly.Module) return { module: source, build: "custom", shared: false };
+    const bytes = await kernelBytes(source);
+    const twin = shared ? shareMemoryImport(bytes) : undefined;
+    if (twin && WebAssembly.validate(twin)) return { module: await WebAssembly.compile(twin), build: "custom", shared: true };
+    return { module: await compile(bytes), build: "custom", shared: false };
   }
   if (!hasWasmSimd()) throw new UnsupportedError(NO_SIMD);
   let build: KernelBuild = "simd";
@@ -63,24 +74,32 @@ export async function loadKernels(source: WasmSource | undefined, simd: SimdOpti
       );
     }
   }
-  // Compile each bundled build once per realm; every runtime shares it.
-  let compiled = cache.get(build);
+  // Compile each bundled build (and its threaded twin) once per realm; every runtime shares it.
+  const key = `${build}${shared ? "+shared" : ""}`;
+  let compiled = cache.get(key);
   if (!compiled) {
-    compiled = embeddedKernels(build);
-    cache.set(build, compiled);
-    compiled.catch(() => cache.delete(build));
+    compiled = shared ? embeddedTwin(build) : embeddedKernels(build);
+    cache.set(key, compiled);
+    compiled.catch(() => cache.delete(key));
   }
-  return { module: await compiled, build };
+  const module = await compiled;
+  if (module) return { module, build, shared };
+  return loadKernels(undefined, simd, false);
 }
 
-function compileKernels(source: WasmSource): Promise<WebAssembly.Module> {
-  if (source instanceof WebAssembly.Module) return Promise.resolve(source);
-  if (source instanceof URL || typeof source === "string") return fetchModule(source);
-  if (source instanceof ArrayBuffer) return compile(new Uint8Array(source));
+async function embeddedTwin(build: KernelBuild): Promise<WebAssembly.Module | undefined> {
+  const bytes = await embeddedKernelBytes(build);
+  const twin = bytes && shareMemoryImport(bytes);
+  return twin ? WebAssembly.compile(twin) : undefined;
+}
+
+async function kernelBytes(source: URL | string | ArrayBuffer | ArrayBufferView): Promise<Uint8Array<ArrayBuffer>> {
+  if (source instanceof URL || typeof source === "string") return fetchBytes(source);
+  if (source instanceof ArrayBuffer) return new Uint8Array(source);
   if (ArrayBuffer.isView(source)) {
     const view = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
     // WebAssembly.compile takes no views of a SharedArrayBuffer: copy those.
-    return compile(view.buffer instanceof ArrayBuffer ? (view as Uint8Array<ArrayBuffer>) : view.slice());
+    return view.buffer instanceof ArrayBuffer ? (view as Uint8Array<ArrayBuffer>) : view.slice();
   }
   throw new InvalidArgumentError(
     `wasm: expected a WebAssembly.Module, URL, string URL, ArrayBuffer or typed array, found ${typeof source}`,
@@ -98,9 +117,9 @@ async function compile(bytes: Uint8Array<ArrayBuffer>): Promise<WebAssembly.Modu
   return WebAssembly.compile(bytes);
 }
 
-async function fetchModule(url: URL | string): Promise<WebAssembly.Module> {
+async function fetchBytes(url: URL | string): Promise<Uint8Array<ArrayBuffer>> {
   const href = String(url);
-  if (href.startsWith("file:")) return compile(await readFileUrl(new URL(href)));
+  if (href.startsWith("file:")) return readFileUrl(new URL(href));
   let response: Response;
   try {
     response = await fetch(url);
@@ -108,5 +127,5 @@ async function fetchModule(url: URL | string): Promise<WebAssembly.Module> {
     throw new InvalidArgumentError(`wasm: fetching ${href} failed (${String(cause)})`);
   }
   if (!response.ok) throw new InvalidArgumentError(`wasm: fetching ${href} gave HTTP ${response.status}`);
-  return compile(new Uint8Array(await response.arrayBuffer()));
+  return new Uint8Array(await response.arrayBuffer());
 }

@@ -1,9 +1,13 @@
 // A Runtime is one kernel instance plus the linear memory and arena it works over. Layers and
 // models allocate their packed weights and workspaces from it; many can share one runtime.
+// With threads > 1 the memory is shared and a pool of workers (thread-pool.ts) runs more
+// instances of the kernels over it; the pool starts on first need, in the background.
 import { DisposedError, InvalidArgumentError } from "../errors.js";
 import { Arena } from "./arena.js";
 import { instantiateKernels, type Kernels } from "./kernels.js";
 import { type LoadedKernels, loadKernels, type SimdOption, type WasmSource } from "./module-source.js";
+import { hardwareThreads } from "./platform.js";
+import { ThreadPool } from "./thread-pool.js";
 
 export interface RuntimeOptions {
   /** Kernel module: a precompiled WebAssembly.Module, a URL or bytes. Default: the bundled build `simd` picks. */
@@ -16,6 +20,13 @@ export interface RuntimeOptions {
   simd?: SimdOption;
   /** Upper bound on linear memory in bytes (default 1 GiB, at most 4 GiB). */
   maxMemoryBytes?: number;
+  /**
+   * Threads that run kernels (1–64; default min(2, hardware threads)). More than 1 needs
+   * SharedArrayBuffer and workers: Node, Deno, and browser pages that are cross-origin
+   * isolated. Elsewhere (and in workerd) the runtime uses one thread and says so once.
+   * Results are the same bits with any number of threads.
+   */
+  threads?: number;
 }
 
 export const DEFAULT_MAX_MEMORY_BYTES = 1 << 30;
@@ -26,12 +37,19 @@ export class Runtime {
   readonly arena: Arena;
   /** The kernels in use: "simd", "relaxed-simd", or "custom" (the `wasm` option). */
   readonly build: LoadedKernels["build"];
+  /** Threads this runtime may use (1 when the platform has none to give, see RuntimeOptions.threads). */
+  readonly threads: number;
+  private readonly module: WebAssembly.Module;
+  private pool?: ThreadPool;
+  private poolStart?: Promise<ThreadPool>;
   private disposed = false;
 
-  private constructor(kernels: Kernels, arena: Arena, build: LoadedKernels["build"]) {
+  private constructor(kernels: Kernels, arena: Arena, loaded: LoadedKernels, threads: number) {
     this.kernels = kernels;
     this.arena = arena;
-    this.build = build;
+    this.build = loaded.build;
+    this.module = loaded.module;
+    this.threads = threads;
   }
 
   static async create(options: RuntimeOptions = {}): Promise<Runtime> {
@@ -39,10 +57,52 @@ export class Runtime {
     if (!Number.isFinite(maxBytes) || maxBytes < 65536 || maxBytes > WASM32_MAX_BYTES) {
       throw new InvalidArgumentError(`maxMemoryBytes: expected 65536 ≤ n ≤ 4 GiB, found ${maxBytes}`);
     }
-    const { module, build } = await loadKernels(options.wasm, options.simd);
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: Math.floor(maxBytes / 65536) });
-    const kernels = await instantiateKernels(module, memory);
-    return new Runtime(kernels, new Arena(memory, maxBytes), build);
+    const asked = options.threads;
+    if (asked !== undefined && !(Number.isInteger(asked) && asked >= 1 && asked <= MAX_THREADS)) {
+      throw new InvalidArgumentError(`threads: expected an integer in [1, ${MAX_THREADS}], found ${asked}`);
+    }
+    let threads = asked ?? Math.min(2, await hardwareThreads());
+    const share = threads > 1 && sharedMemoryAvailable();
+    const loaded = await loadKernels(options.wasm, options.simd, share);
+    if (threads > 1 && !loaded.shared) {
+      singleThreadNotice(
+        !share ? NO_SHARED
+        : options.wasm instanceof WebAssembly.Module ? "the kernels were given as a compiled WebAssembly.Module, whose memory import is not shared"
+        : "this platform cannot start WebAssembly threads here (e.g. Cloudflare Workers: one thread per isolate)",
+      );
+      threads = 1;
+    }
+    const pages = Math.floor(maxBytes / 65536);
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: pages, shared: loaded.shared });
+    const kernels = await instantiateKernels(loaded.module, memory);
+    return new Runtime(kernels, new Arena(memory, maxBytes), loaded, threads);
+  }
+
+  /**
+   * The worker pool if it is ready, else undefined (and it starts in the background): callers
+   * then run everything on this thread. Never blocks.
+   */
+  workers(): ThreadPool | undefined {
+    if (this.pool || this.threads < 2 || this.disposed) return this.pool;
+    void this.startPool().catch(() => undefined);
+    return undefined;
+  }
+
+  /** Starts the worker pool if needed; resolves with the threads usable now (this one included). */
+  async threadsReady(): Promise<number> {
+    this.check();
+    if (this.threads < 2) return 1;
+    const pool = await this.startPool();
+    return 1 + pool.size;
+  }
+
+  private startPool(): Promise<ThreadPool> {
+    this.poolStart ??= ThreadPool.start(this.module, this.arena, this.kernels, this.threads - 1).then((pool) => {
+      if (this.disposed) pool.dispose();
+      else this.pool = pool;
+      return pool;
+    });
+    return this.poolStart;
   }
 
   get isDisposed(): boolean {
@@ -57,8 +117,30 @@ export class Runtime {
   /** Releases the memory of every layer and model on this runtime; they become unusable. */
   dispose(): void {
     this.disposed = true;
+    this.pool?.dispose();
     this.arena.dispose();
   }
+}
+
+const MAX_THREADS = 64;
+const NO_SHARED =
+  "SharedArrayBuffer is not available (a browser page must be cross-origin isolated: serve it with " +
+  "Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)";
+
+function sharedMemoryAvailable(): boolean {
+  if (typeof SharedArrayBuffer !== "function" || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) return false;
+  try {
+    return new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
+  } catch {
+    return false;
+  }
+}
+
+let noticed = false;
+function singleThreadNotice(why: string): void {
+  if (noticed) return;
+  noticed = true;
+  globalThis.console?.info(`rnn-wasm: running on one thread: ${why}`);
 }
 
 let shared: Promise<Runtime> | undefined;

@@ -19,6 +19,8 @@ export interface ConformanceResult {
   floats: number;
   ok: boolean;
   cases: CaseResult[];
+  /** With the default build: the threads check (runThreads). */
+  threads?: ThreadsResult;
 }
 
 export function parseBundle(text: string): ConformanceBundle;
@@ -27,3 +29,12 @@ export function runConformance(
   bundle: ConformanceBundle,
   options?: { simd?: "default" | "relaxed" | "relaxed-only" },
 ): Promise<ConformanceResult>;
+
+export interface ThreadsResult {
+  /** Threads the 2-thread runtime had once its workers were ready (1: none could start). */
+  ready: number;
+  /** Digests of the same layers' outputs on 1 thread and on 2. */
+  digests: [string, string];
+}
+
+export function runThreads(api: unknown): Promise<ThreadsResult>;

@@ -55,7 +55,9 @@ export async function runConformance(api, bundle, options = {}) {
   }
   const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
   const digest = Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join("");
-  return { build: runtime.build, digest, floats, ok: cases.every((c) => c.ok), cases };
+  // The default build also proves threads: same bits on 1 and 2 threads (where there are 2).
+  const threads = options.simd ? undefined : await runThreads(api);
+  return { build: runtime.build, digest, floats, ok: cases.every((c) => c.ok), cases, threads };
 }
 
 /** Each case kind returns its outputs as [name, Float32Array] pairs, in a fixed order. */
@@ -115,3 +117,65 @@ const RUN = {
     return [["output", output.data]];
   },
 };
+
+/**
+ * Layers big enough for the runtime to split them between threads (recurrent-layer.ts): a
+ * bidirectional layer (one direction per thread) and forward/reverse layers with B ≥ 2 (batch
+ * slices), with unequal lengths, peepholes, clip, projection, masks and initial states.
+ */
+function threadCases() {
+  const w = (n, k) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * k + 0.5) / 3);
+  const x = (T, B, I, k) => ({ data: w(T * B * I, k), dims: [T, B, I] });
+  const lens = (B, T) => Array.from({ length: B }, (_, b) => (b * 37) % (T + 1) || T);
+  return [
+    {
+      spec: { cell: "lstm", inputSize: 24, hiddenSize: 45, direction: "bidirectional", W: w(2 * 180 * 24, 1.1), R: w(2 * 180 * 45, 0.7), B: w(2 * 360, 0.3), P: w(2 * 135, 0.9), clip: 3 },
+      X: x(70, 3, 24, 2.3), options: { sequenceLens: [70, 33, 1] },
+    },
+    {
+      spec: { cell: "lstm", inputSize: 16, hiddenSize: 40, projSize: 13, W: w(160 * 16, 1.7), R: w(160 * 13, 0.5), B: w(320, 0.2), projection: w(13 * 40, 0.8) },
+      X: x(60, 9, 16, 1.9), options: { sequenceLens: lens(9, 60), mask: Array.from({ length: 540 }, (_, i) => i % 7 !== 3) },
+    },
+    {
+      spec: { cell: "gru", inputSize: 17, hiddenSize: 33, linearBeforeReset: true, W: w(99 * 17, 1.3), R: w(99 * 33, 0.6), B: w(198, 0.4) },
+      X: x(50, 9, 17, 2.9), options: { sequenceLens: lens(9, 50), initialH: { data: w(9 * 33, 0.1), dims: [1, 9, 33] } },
+    },
+    {
+      spec: { cell: "gru", inputSize: 20, hiddenSize: 40, direction: "reverse", W: w(120 * 20, 0.9), R: w(120 * 40, 1.2), B: w(240, 0.5) },
+      X: x(80, 5, 20, 1.4), options: { sequenceLens: lens(5, 80) },
+    },
+    {
+      spec: { cell: "rnn", inputSize: 30, hiddenSize: 64, activations: ["Relu"], W: w(64 * 30, 0.4), R: w(64 * 64, 0.3), B: w(128, 0.6) },
+      X: x(90, 7, 30, 3.1), options: {},
+    },
+  ];
+}
+
+/**
+ * Runs threadCases() on a runtime with 1 thread and on one with 2 (after its workers are
+ * ready); returns the threads the second had and the digest of each run's outputs.
+ */
+export async function runThreads(api) {
+  const digests = [];
+  let ready = 0;
+  for (const threads of [1, 2]) {
+    const runtime = await api.createRuntime({ threads });
+    ready = await runtime.threadsReady();
+    const parts = [];
+    try {
+      for (const c of threadCases()) {
+        const layer = await api.createLayer(c.spec, { runtime });
+        const { Y, Y_h, Y_c } = await layer.run(c.X, c.options);
+        for (const t of [Y, Y_h, Y_c]) if (t) parts.push(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength).slice());
+        layer.dispose();
+      }
+    } finally {
+      runtime.dispose();
+    }
+    const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
+    const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
+    digests.push(Array.from(hash, (b) => b.toString(16).padStart(2, "0")).join(""));
+  }
+  return { ready, digests };
+}

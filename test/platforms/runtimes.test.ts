@@ -13,7 +13,7 @@ import { chromium } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as src from "../../src/index.js";
 import { conformanceBundle, conformanceCases, TORCH_CASES } from "./conformance.js";
-import { type ConformanceResult, parseBundle, runConformance } from "./conformance-run.mjs";
+import { type ConformanceResult, type ThreadsResult, parseBundle, runConformance } from "./conformance-run.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const hosts = join(root, "test/platforms/hosts");
@@ -24,6 +24,8 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 let bundle: string;
 const digests = new Map<string, string>();
+/** Per runtime: threads the 2-thread runtime had, and the digests of the threads check on 1 and 2 threads. */
+const threadRuns = new Map<string, ThreadsResult>();
 /** Digests of the relaxed-SIMD runs: FMA rounds once, so they must differ from the default's. */
 const relaxedDigests = new Map<string, string>();
 
@@ -56,7 +58,8 @@ function spawnJson(cmd: string, args: string[], input: string, env: NodeJS.Proce
 }
 
 /** Every case within 1e-5 + 1e-4·|reference| of its reference; names the ones that are not. */
-function expectConformant(r: ConformanceResult, build: ConformanceResult["build"] = "simd"): void {
+function expectConformant(r: ConformanceResult, build: ConformanceResult["build"] = "simd", where?: string): void {
+  if (where && r.threads) threadRuns.set(where, r.threads);
   expect(r.cases.filter((c) => !c.ok).map((c) => `${c.name}: max abs error ${c.maxAbsError} (${c.worst.toFixed(2)}× tolerance)`)).toEqual([]);
   expect(r.cases.length).toBe(conformanceCases().length);
   expect(r.build).toBe(build);
@@ -73,7 +76,7 @@ describe("conformance set", () => {
 
   it("the sources pass it in this process (the bundle's references are right)", async () => {
     const r = await runConformance(src, parseBundle(bundle));
-    expectConformant(r);
+    expectConformant(r, "simd", "sources");
     digests.set("sources", r.digest);
   });
 });
@@ -81,25 +84,28 @@ describe("conformance set", () => {
 describe("the built package in each runtime", () => {
   it("Node ESM: import \"rnn-wasm\" (exports → dist/index.js)", async () => {
     const { result } = await spawnJson(process.execPath, [join(hosts, "node.mjs"), "rnn-wasm"], bundle);
-    expectConformant(result);
+    expectConformant(result, "simd", "node-esm");
     digests.set("node-esm", result.digest);
   });
 
   it("Node CommonJS: require(\"rnn-wasm\") (exports → dist/cjs/index.cjs)", async () => {
     const { result } = await spawnJson(process.execPath, [join(hosts, "node.cjs"), "rnn-wasm"], bundle);
-    expectConformant(result);
+    expectConformant(result, "simd", "node-cjs");
     digests.set("node-cjs", result.digest);
   });
 
   it("Deno: dist/index.js, no permissions at all", async () => {
     const { result } = await spawnJson(deno, ["run", "--no-prompt", join(hosts, "deno.mjs")], bundle, DENO_ENV);
-    expectConformant(result);
+    expectConformant(result, "simd", "deno");
     digests.set("deno", result.digest);
   });
 
   it("Chromium headless: dist/browser.js in a page served from 127.0.0.1", async () => {
-    const { result, relaxed } = await inChromium(bundle);
-    expectConformant(result);
+    const { result, relaxed, notIsolated } = await inChromium(bundle);
+    expect(notIsolated.threads).toEqual([1, 1, 1, 1]);
+    expect(notIsolated.notices.filter((m) => m.includes("rnn-wasm: running on one thread"))).toHaveLength(1);
+    expect(notIsolated.notices.join("\n")).toContain("Cross-Origin-Embedder-Policy");
+    expectConformant(result, "simd", "chromium");
     digests.set("chromium", result.digest);
     // Chromium has relaxed SIMD: the opt-in gets the FMA kernels, still within tolerance.
     expectConformant(relaxed, "relaxed-simd");
@@ -119,7 +125,7 @@ describe("the built package in each runtime", () => {
       const result = (await res.json()) as ConformanceResult & { compileFromBytes: string };
       // workerd refuses to compile from bytes, so the kernels can only have come from the modules.
       expect(result.compileFromBytes).toMatch(/^refused: .*code generation disallowed/i);
-      expectConformant(result);
+      expectConformant(result, "simd", "workerd");
       digests.set("workerd", result.digest);
 
       const relaxed = (await (await mf.dispatchFetch("http://localhost/conformance?simd=relaxed-only", { method: "POST", body: bundle })).json()) as ConformanceResult;
@@ -134,6 +140,19 @@ describe("the built package in each runtime", () => {
     expect([...digests.keys()].sort()).toEqual(["chromium", "deno", "node-cjs", "node-esm", "sources", "workerd"]);
     expect(new Set(digests.values()).size).toBe(1);
     console.info(`conformance digest (plain SIMD) in ${[...digests.keys()].join(", ")}: ${digests.get("sources")}`);
+  });
+});
+
+describe("threads", () => {
+  it("Node, Deno and Chromium (cross-origin isolated) run 2 threads; workerd has one", () => {
+    expect([...threadRuns.keys()].sort()).toEqual(["chromium", "deno", "node-cjs", "node-esm", "sources", "workerd"]);
+    const ready = Object.fromEntries([...threadRuns].map(([k, r]) => [k, r.ready]));
+    expect(ready).toEqual({ sources: 2, "node-esm": 2, "node-cjs": 2, deno: 2, chromium: 2, workerd: 1 });
+  });
+
+  it("2 threads give the same bits as 1, in every runtime", () => {
+    const all = new Set([...threadRuns.values()].flatMap((r) => r.digests));
+    expect(all.size).toBe(1);
   });
 });
 
@@ -212,6 +231,7 @@ function serve(bundleText: string): Promise<{ server: Server; origin: string }> 
   };
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://x").pathname;
+    if (path === "/not-isolated") return res.writeHead(200, { "content-type": "text/html" }).end("<!doctype html><title>rnn-wasm</title>");
     let body: Buffer | string | undefined;
     try {
       body = files[path]?.() ?? (/^\/dist\/[\w./-]+$/.test(path) && !path.includes("..") ? readFileSync(join(root, path)) : undefined);
@@ -219,12 +239,17 @@ function serve(bundleText: string): Promise<{ server: Server; origin: string }> 
       body = undefined;
     }
     if (body === undefined) return res.writeHead(404).end();
-    res.writeHead(200, { "content-type": path === "/" ? "text/html" : (TYPES[extname(path)] ?? "application/octet-stream") }).end(body);
+    // Cross-origin isolated (COOP + COEP), as a page must be to have SharedArrayBuffer and so threads.
+    res.writeHead(200, {
+      "content-type": path === "/" ? "text/html" : (TYPES[extname(path)] ?? "application/octet-stream"),
+      "cross-origin-opener-policy": "same-origin",
+      "cross-origin-embedder-policy": "require-corp",
+    }).end(body);
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
 }
 
-async function inChromium(bundleText: string): Promise<{ result: ConformanceResult; relaxed: ConformanceResult }> {
+async function inChromium(bundleText: string): Promise<{ result: ConformanceResult; relaxed: ConformanceResult; notIsolated: { threads: number[]; notices: string[] } }> {
   const { server, origin } = await serve(bundleText);
   const browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
   try {
@@ -243,7 +268,21 @@ async function inChromium(bundleText: string): Promise<{ result: ConformanceResu
     const result = await run();
     const relaxed = await run("relaxed-only");
     expect(errors).toEqual([]);
-    return { result, relaxed };
+    // Without cross-origin isolation there is no SharedArrayBuffer: one thread, said once.
+    const notices: string[] = [];
+    page.on("console", (m) => notices.push(m.text()));
+    await page.goto(`${origin}/not-isolated`);
+    const threads = (await page.evaluate(`(async () => {
+      const api = await import("/dist/browser.js");
+      const out = [];
+      for (let i = 0; i < 2; i++) {
+        const rt = await api.createRuntime({ threads: 2 });
+        out.push(await rt.threadsReady(), rt.threads);
+        rt.dispose();
+      }
+      return out;
+    })()`)) as number[];
+    return { result, relaxed, notIsolated: { threads, notices } };
   } finally {
     await browser.close();
     server.close();
