@@ -1,7 +1,7 @@
 // The runtimes compared, in report order. Each runs in its own child process (child.mjs)
 // through a runner in runners/ (load the library once, prepare a workload, run or step it).
-import { existsSync } from "node:fs";
-import { RELAXED_WASM } from "./runners/rnn-wasm.mjs";
+import os from "node:os";
+import { relaxedAvailable } from "./runners/rnn-wasm.mjs";
 
 export const REFERENCE = "rnn-wasm";
 
@@ -10,16 +10,15 @@ export const REFERENCE = "rnn-wasm";
  * nodeFlags: for the child process; unavailable(): a reason to skip it, or "" to run it.
  */
 export const RUNTIMES = [
-  { id: "rnn-wasm", label: "rnn-wasm", runner: "rnn-wasm", options: {}, unavailable: () => "" },
+  { id: "rnn-wasm", label: "rnn-wasm", runner: "rnn-wasm", options: { threads: 1 }, unavailable: () => "" },
   {
-    id: "rnn-wasm-relaxed", label: "rnn-wasm relaxed SIMD", runner: "rnn-wasm", options: { relaxed: true },
+    id: "rnn-wasm-relaxed", label: "rnn-wasm relaxed SIMD", runner: "rnn-wasm", options: { relaxed: true, threads: 1 },
     nodeFlags: ["--experimental-wasm-relaxed-simd"],
-    unavailable: () => (existsSync(RELAXED_WASM) ? "" : "build/kernels-relaxed.wasm does not exist yet (the relaxed build is in progress)"),
+    unavailable: () => (relaxedAvailable() ? "" : "build/kernels-relaxed.wasm is missing (npm run build)"),
   },
   {
-    // The slot for issue 7's thread results: give it a runner and options when threads land.
     id: "rnn-wasm-2t", label: "rnn-wasm 2 threads", runner: "rnn-wasm", options: { threads: 2 },
-    unavailable: () => "threads are not implemented yet (issue 7: 2-thread results come later)",
+    unavailable: () => (os.availableParallelism() >= 2 ? "" : "this machine has one hardware thread"),
   },
   { id: "ort-web-1t", label: "onnxruntime-web 1 thread", runner: "ort", options: { kind: "web", threads: 1 }, unavailable: () => "" },
   { id: "ort-web-2t", label: "onnxruntime-web 2 threads", runner: "ort", options: { kind: "web", threads: 2 }, unavailable: () => "" },

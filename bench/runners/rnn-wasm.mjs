@@ -1,20 +1,20 @@
 // rnn-wasm, from the built bundle (dist/index.js, kernels embedded): createLayer().run() for a
-// sequence, layer.stream().step() for stream steps, createModel() for stacked layers. The
-// relaxed-SIMD variant runs on its own runtime: createRuntime({ simd: "relaxed-only" }) where
-// the bundle has that option, else build/kernels-relaxed.wasm passed as `wasm`.
-import { readFileSync } from "node:fs";
+// sequence, layer.stream().step() for stream steps, createModel() for stacked layers. Each
+// variant has its own runtime: threads 1 (the default variant and the relaxed-SIMD one, via
+// createRuntime({ simd: "relaxed-only" })) or threads 2, whose workers are ready before timing.
+import { existsSync } from "node:fs";
 import { CHECK_STEPS, layerInput } from "../workloads.mjs";
 
 export const RELAXED_WASM = new URL("../../build/kernels-relaxed.wasm", import.meta.url);
+export const relaxedAvailable = () => existsSync(RELAXED_WASM);
 
-export async function load({ relaxed = false } = {}) {
+export async function load({ relaxed = false, threads = 1 } = {}) {
   const lib = await import("../../dist/index.js");
-  if (!relaxed) return { lib, options: {}, info: "dist/index.js, default kernels (SIMD)" };
-  let runtime = await lib.createRuntime({ simd: "relaxed-only" });
-  if (runtime.build === "relaxed-simd") return { lib, options: { runtime }, info: 'dist/index.js, createRuntime({ simd: "relaxed-only" })' };
-  runtime.dispose(); // a bundle without the simd option ignored it
-  runtime = await lib.createRuntime({ wasm: readFileSync(RELAXED_WASM) });
-  return { lib, options: { runtime }, info: "dist/index.js with build/kernels-relaxed.wasm as `wasm`" };
+  const runtime = await lib.createRuntime({ threads, ...(relaxed ? { simd: "relaxed-only" } : {}) });
+  const ready = await runtime.threadsReady();
+  if (ready !== threads) throw new Error(`rnn-wasm: asked for ${threads} threads, got ${ready}`);
+  const kernels = relaxed ? 'simd: "relaxed-only"' : "default kernels (SIMD)";
+  return { lib, options: { runtime }, info: `dist/index.js, createRuntime({ threads: ${threads} }), ${kernels}` };
 }
 
 /** data: { weights: [{ W, R, B } per layer], X } (workloads.mjs). */

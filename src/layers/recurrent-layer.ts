@@ -153,7 +153,10 @@ export class RecurrentLayer {
    * which chain layers without copying through JavaScript.
    */
   forward(bufs: SequenceBuffers, T: number, B: number): void {
-    const pool = this.runtime.workers();
+    // Only work that could be split asks for the workers (which starts them on first need).
+    const { spec } = this;
+    const splittable = (spec.dirs === 2 || B >= 2) && 2 * T * B * gateStride(spec) * (spec.inputSize + spec.stateSize) * spec.dirs >= PARALLEL_MIN_FLOPS;
+    const pool = splittable ? this.runtime.workers() : undefined;
     const plan = pool && pool.size > 0 ? this.parallelPlan(bufs, T, B, pool.size + 1) : undefined;
     if (plan) return pool!.runPhases(this.runtime.kernels, plan);
     const k = this.runtime.kernels;
@@ -249,16 +252,14 @@ export class RecurrentLayer {
   }
 
   /**
-   * How a forward pass splits over `threads` threads, as phases of per-thread kernel calls, or
-   * undefined when it is too small to be worth the hand-offs (≈ 10–50 µs each). Bidirectional:
+   * How a forward pass splits over `threads` threads, as phases of per-thread kernel calls
+   * (forward() has checked that it is big enough to be worth waking a worker). Bidirectional:
    * one phase, a direction per thread. Otherwise, for B ≥ 2: the projection split by rows,
    * then the recurrence split by batch rows. Every row's arithmetic is the same as on one
    * thread (the kernels' sums never depend on the other rows), so the results are the same bits.
    */
   private parallelPlan(bufs: SequenceBuffers, T: number, B: number, threads: number): KernelCall[][][] | undefined {
     const { spec } = this;
-    const flops = 2 * T * B * gateStride(spec) * (spec.inputSize + spec.stateSize) * spec.dirs;
-    if (flops < PARALLEL_MIN_FLOPS) return undefined;
     const record = (run: (k: Kernels) => void): KernelCall[] => {
       const rec = recorder(this.runtime.kernels);
       run(rec.kernels);

@@ -38,7 +38,7 @@ const start = (init, reply) => {
   }
 };
 if (typeof require === "function") {
-  const { parentPort } = require("node:worker_threads");
+  const { parentPort } = require("worker_threads"); // no "node" prefix: browser bundles must not name Node modules
   parentPort.once("message", (init) => start(init, (m) => parentPort.postMessage(m)));
 } else {
   self.onmessage = (e) => { self.onmessage = null; start(e.data, (m) => self.postMessage(m)); };

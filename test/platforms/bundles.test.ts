@@ -38,12 +38,14 @@ describe("dist bundles", () => {
     expect(gzipped("workerd.js", "kernels.wasm")).toBeLessThan(BUDGET);
   });
 
-  it("index.js (Node, Deno): kernels embedded, relaxed ones in a chunk loaded on demand, node:fs for file: URLs only", () => {
+  it("index.js (Node, Deno): kernels embedded, relaxed ones in a chunk loaded on demand; node: modules only for file: URLs and threads", () => {
     const js = text("index.js");
     expect(js).toMatch(base64Blob);
     expect(js).toMatch(/import\("\.\/kernels-relaxed-embedded-\w+\.js"\)|import\("\.\/chunks\/kernels-relaxed-embedded-\w+\.js"\)/);
     expect(js.match(new RegExp(base64Blob.source, "g"))).toHaveLength(1);
-    expect(js.match(/"node:[\w/]+"/g)).toEqual(['"node:fs/promises"']);
+    // All dynamic: Deno and workers-only code paths never load them.
+    expect(js.match(/"node:[\w/]+"/g)?.sort()).toEqual(['"node:fs/promises"', '"node:os"', '"node:worker_threads"']);
+    expect(js).not.toMatch(/from\s*"node:/);
   });
 
   it("browser.js: the same without any node: import (browser bundlers reject those)", () => {
