@@ -1,6 +1,6 @@
 // A recurrent layer (LSTM, GRU or RNN; forward, reverse or bidirectional) with ONNX semantics:
 // sequence_lens per batch row, initial states, layout 0/1, outputs Y, Y_h, Y_c in ONNX shapes.
-// Hot path: run() → forwardDirection() → f32_gemm_2x16 over all steps → the cell's sequence kernel.
+// Hot path: run() → forward() → project (f32_gemm_2x16 over all steps) → recur (the cell's sequence kernel).
 import { DisposedError, InvalidArgumentError, ShapeError } from "../errors.js";
 import { type Runtime, defaultRuntime } from "../runtime/runtime.js";
 import { guardKernel, kernelError } from "../runtime/guard.js";
@@ -83,7 +83,7 @@ export class RecurrentLayer {
     this.ws = new Workspace(runtime.arena);
     this.packed = [];
     try {
-      for (let d = 0; d < this.spec.dirs; d++) this.packed.push(this.cell.pack(runtime.arena, this.spec, d, this.blocks));
+      for (let d = 0; d < this.spec.dirs; d++) this.packed.push(this.cell.pack(runtime.arena, this.spec, d, this.blocks, runtime.kernels));
     } catch (e) {
       this.dispose();
       throw e;
@@ -163,7 +163,7 @@ export class RecurrentLayer {
     for (let d = 0; d < this.spec.dirs; d++) {
       guardKernel(() => {
         this.project(k, d, bufs, T, B, 0, T * B);
-        this.recur(k, d, bufs, B, 0, B, 0);
+        this.recur(k, d, bufs, T, B, 0, B, 0);
       });
     }
   }
@@ -238,7 +238,7 @@ export class RecurrentLayer {
    * own gate buffer, and each slice its own schedule table and scratch, so directions and
    * slices can run on different threads; the kernels never touch other rows.
    */
-  private recur(k: Kernels, d: number, bufs: SequenceBuffers, B: number, b0: number, b1: number, slice: number): void {
+  private recur(k: Kernels, d: number, bufs: SequenceBuffers, T: number, B: number, b0: number, b1: number, slice: number): void {
     const { spec } = this;
     const p = this.packed[d];
     const G = this.ws.get(`G.${d}`, 0);
@@ -246,7 +246,7 @@ export class RecurrentLayer {
     const scratch = this.ws.get(`scratch.${d}.${slice}`, this.cell.scratchFloats(spec, b1 - b0));
     this.cell.run(k, spec, p, {
       G, H0: bufs.h0[d], C: bufs.c[d], Y: bufs.y + d * spec.stateSize * 4, ldy: spec.dirs * spec.stateSize, lens: bufs.lens,
-      table, hp: bufs.hp[d], mask: bufs.mask, maskZero: bufs.maskZero, scratch, B, b0, b1,
+      table, hp: bufs.hp[d], mask: bufs.mask, maskZero: bufs.maskZero, scratch, B, b0, b1, steps: T,
       reverse: spec.direction === "reverse" || d === 1,
     });
   }
@@ -266,7 +266,7 @@ export class RecurrentLayer {
       return rec.calls;
     };
     if (spec.dirs === 2) {
-      return [[0, 1].map((d) => record((k) => (this.project(k, d, bufs, T, B, 0, T * B), this.recur(k, d, bufs, B, 0, B, 0))))];
+      return [[0, 1].map((d) => record((k) => (this.project(k, d, bufs, T, B, 0, T * B), this.recur(k, d, bufs, T, B, 0, B, 0))))];
     }
     const n = Math.min(threads, B);
     if (n < 2) return undefined;
@@ -275,7 +275,7 @@ export class RecurrentLayer {
     const slices = ranges(B, n, 1);
     return [
       rows.map(([m0, m1]) => record((k) => this.project(k, 0, bufs, T, B, m0, m1))),
-      slices.map(([b0, b1], i) => record((k) => this.recur(k, 0, bufs, B, b0, b1, i))),
+      slices.map(([b0, b1], i) => record((k) => this.recur(k, 0, bufs, T, B, b0, b1, i))),
     ];
   }
 
