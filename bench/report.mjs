@@ -58,7 +58,7 @@ export function targets(report) {
     : { text: "W3 with 2 threads ≥ 1.7× faster than rnn-wasm 1 thread", measured: `not measured (${t2?.reason ?? "not run"})` });
   const cold = report.coldStart?.[REFERENCE];
   list.push(cold?.wall
-    ? { text: `cold start ≤ ${TARGET_COLD_MS} ms (fresh process → first W2 output, beyond the baseline process)`, met: cold.overBaseline <= TARGET_COLD_MS, measured: `${cold.overBaseline.toFixed(1)} ms beyond the baseline (${cold.wall.median.toFixed(1)} ms wall; ${cold.inProcess.median.toFixed(1)} ms from import to output)` }
+    ? { text: `cold start ≤ ${TARGET_COLD_MS} ms (module import → first W2 output, in a fresh process)`, met: cold.inProcess.median <= TARGET_COLD_MS, measured: `${cold.inProcess.median.toFixed(1)} ms from import to output (process wall ${cold.wall.median.toFixed(1)} ms, ${cold.overBaseline.toFixed(1)} ms beyond a process that loads no runtime)` }
     : { text: `cold start ≤ ${TARGET_COLD_MS} ms`, measured: "not measured" });
   const size = report.sizes.find((s) => s.runtime === REFERENCE);
   list.push(size?.complete
@@ -119,6 +119,7 @@ export function renderReport(report) {
   out.push("## Targets (issue 7)", "");
   const status = (t) => (report.mode === "quick" ? "smoke run: not judged" : t.met === undefined ? "not judged" : t.met ? "met" : "**missed**");
   out.push(table(["target", "measured", "status"], targets(report).map((t) => [t.text, t.measured, status(t)])), "");
+  if (report.mode !== "quick") out.push("Why the missed targets are missed, by how much, and what the profiles show: [ANALYSIS.md](ANALYSIS.md) (written by hand from this run's numbers).", "");
   out.push("## WebAssembly limits of this machine (one core)", "");
   const chains = (p) => Object.entries(p.byChains).map(([n, g]) => `${n} chains ${g.toFixed(1)}`).join(", ");
   out.push("Limits are the best of several calls (other processes can only slow a call down); medians in results.json.", "");

@@ -9,7 +9,7 @@ const TF = "node_modules/@tensorflow/";
 const TF_CORE_LAYERS = [`${TF}tfjs-core/dist/tf-core.fesm.min.js`, `${TF}tfjs-layers/dist/tf-layers.fesm.min.js`];
 
 export const SHIPPED = [
-  { runtime: "rnn-wasm", files: ["dist/index.js"], note: "ESM bundle, kernels embedded as base64 (the core the size target is about)" },
+  { runtime: "rnn-wasm", files: ["dist/index.js"], closure: true, note: "ESM bundle and the chunks it imports statically, kernels embedded as base64 (the core the size target is about)" },
   { runtime: "rnn-wasm relaxed-SIMD chunk", files: ["dist/chunks/kernels-relaxed-embedded-*.js"], note: "loaded on demand, only by createRuntime({ simd: \"relaxed\" })" },
   { runtime: "onnxruntime-web", files: [`${ORT}ort.wasm.bundle.min.mjs`, `${ORT}ort-wasm-simd-threaded.wasm`], note: "onnxruntime-web/wasm (bundle) + its SIMD wasm" },
   { runtime: "tfjs cpu", files: [...TF_CORE_LAYERS, `${TF}tfjs-backend-cpu/dist/tf-backend-cpu.fesm.min.js`, "node_modules/seedrandom/seedrandom.min.js"], note: "core + layers + cpu backend (+ seedrandom, its dependency)" },
@@ -30,10 +30,29 @@ function expand(root, file) {
   }
 }
 
+/** `file` and every file it imports statically (`from "./…"`), transitively: what loading it fetches. */
+function closure(root, file) {
+  const seen = new Set();
+  const visit = (f) => {
+    if (seen.has(f)) return;
+    seen.add(f);
+    let text = "";
+    try {
+      text = readFileSync(new URL(f, root), "utf8");
+    } catch {
+      return;
+    }
+    const dir = f.slice(0, f.lastIndexOf("/") + 1);
+    for (const m of text.matchAll(/(?:^|[;}\s])(?:import|export)\s*(?:[\w*{}\s,$]+from\s*)?"(\.\.?\/[^"]+)"/g)) visit(new URL(m[1], new URL(dir, "file:///")).pathname.slice(1));
+  };
+  visit(file);
+  return [...seen];
+}
+
 /** Sizes relative to the repository root `root` (a file: URL ending in /). */
 export function measureSizes(root) {
-  return SHIPPED.map(({ runtime, files, note }) => {
-    const parts = files.flatMap((f) => expand(root, f)).map((file) => {
+  return SHIPPED.map(({ runtime, files, note, closure: follow }) => {
+    const parts = files.flatMap((f) => (follow ? closure(root, f) : expand(root, f))).map((file) => {
       try {
         const bytes = readFileSync(new URL(file, root));
         return { file, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
