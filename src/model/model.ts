@@ -3,7 +3,8 @@
 // input in and the output out.
 import { DisposedError, InvalidArgumentError, ShapeError } from "../errors.js";
 import { ACTIVATION_IDS, type Activation, normalizeActivation } from "../layers/activations.js";
-import { RecurrentLayer, copyIn, writeLens } from "../layers/recurrent-layer.js";
+import { RecurrentLayer } from "../layers/recurrent-layer.js";
+import { copyIn, writeLens } from "../layers/sequence-input.js";
 import { type Runtime, defaultRuntime } from "../runtime/runtime.js";
 import { guardKernel } from "../runtime/guard.js";
 import { Workspace } from "../runtime/workspace.js";

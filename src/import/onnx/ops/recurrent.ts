@@ -4,7 +4,8 @@
 // direction (RecurrentLayer.forward: the input-projection GEMM, then the cell's sequence
 // kernel) and copies Y, Y_h, Y_c out, in the shapes the node's layout asks for.
 import { ShapeError, UnsupportedError } from "../../../errors.js";
-import { RecurrentLayer, type SequenceBuffers, copyIn, writeLens } from "../../../layers/recurrent-layer.js";
+import { RecurrentLayer, type SequenceBuffers } from "../../../layers/recurrent-layer.js";
+import { copyIn, writeLens } from "../../../layers/sequence-input.js";
 import { ceil4 } from "../../../layers/pack.js";
 import { Workspace } from "../../../runtime/workspace.js";
 import type { Tensor } from "../../../tensor.js";
