@@ -140,3 +140,21 @@ export function gemmRows(table: usize, n: i32, K: i32, Rp: usize, N: i32, S: usi
     }
   }
 }
+
+/**
+ * gemmRows for units u0 ≤ u < u1 of every gate (u1 = 0: all N columns at once): the gate-major
+ * columns g·Hp + u, in one run of panels per gate. u0 and u1 are multiples of 16 and so is Hp
+ * when gates > 1, so each run is whole panels and threads with disjoint units share no panel.
+ */
+export function gemmRowsUnits(
+  table: usize, n: i32, K: i32, Rp: usize, N: i32, S: usize, lds: i32, gates: i32, Hp: i32, u0: i32, u1: i32,
+): void {
+  if (u1 == 0) {
+    gemmRows(table, n, K, Rp, N, S, lds);
+    return;
+  }
+  for (let g = 0; g < gates; g++) {
+    const col = g * Hp + u0;
+    gemmRows(table, n, K, Rp + (<usize>(col >> 4) * <usize>K << 6), u1 - u0, S + (<usize>col << 2), lds);
+  }
+}

@@ -8,23 +8,31 @@
 // activations, then a GEMM of r⊙H and the rest of the cell.
 import { activateRange } from "./f32-activations";
 import { clip, fA, fB, fK, flag as linearBeforeReset, gA, gB, gK, loadCellConfig } from "./cell-config";
-import { f32_gemm_2x16, gemmRows } from "./f32-gemm";
+import { f32_gemm_2x16, gemmRows, gemmRowsUnits } from "./f32-gemm";
 import { ROW_BYTES, ROW_G, ROW_HPREV, ROW_Y, maxLength, scheduleStep } from "./seq-schedule";
 import { clampAbs, storeLanes } from "./simd";
+import { stepBarrier } from "./step-barrier";
 
 // @ts-ignore: decorator
 @inline function blend(z: v128, h: v128, hPrev: v128): v128 {
   return f32x4.add(f32x4.mul(f32x4.sub(f32x4.splat(1), z), h), f32x4.mul(z, hPrev));
 }
 
-/** z and r of one row in place: s holds the row's products (z, r at gate stride gs), g its G. */
+/**
+ * z and r of one row in place: s holds the row's products (z, r at gate stride gs), g its G;
+ * Hp units from there (fewer than the stride for a thread's slice of the units).
+ */
 function zrCell(s: usize, g: usize, gs: usize, Hp: i32): void {
   const end = <usize>Hp << 2;
   for (let u: usize = 0; u < end; u += 16) {
     v128.store(s + u, clampAbs(f32x4.add(v128.load(s + u), v128.load(g + u)), clip));
     v128.store(s + gs + u, clampAbs(f32x4.add(v128.load(s + gs + u), v128.load(g + gs + u)), clip));
   }
-  activateRange(s, 2 * Hp, fK, fA, fB);
+  if (end == gs) activateRange(s, 2 * Hp, fK, fA, fB);
+  else {
+    activateRange(s, Hp, fK, fA, fB);
+    activateRange(s + gs, Hp, fK, fA, fB);
+  }
 }
 
 /**
@@ -53,33 +61,39 @@ function hCell(xh: usize, z: usize, hPrev: usize, y: usize, Hp: i32, lanes: i32)
  *          = 0: n·(ceil16(2·Hp) + Hp + ceil16(H)) (H·Rzrᵀ, r⊙H, (r⊙H)·Rhᵀ).
  * Rows of H0/Y are read as whole vectors: up to 3 floats past a row's end must be readable.
  * s0, s1:  run steps s0 ≤ s < s1 only (seq-schedule.ts); returns the step count (longest row).
+ * u0, u1, bar: a thread's share of the units and the step barrier, as f32_lstm_seq
+ *          (linear_before_reset ≠ 0 only: with 0, a step needs every unit's r in the middle).
  */
 export function f32_gru_seq(
   G: usize, ldg: i32, Rp: usize, Rh: usize, Rbh: usize, H0: usize, Y: usize, ldy: i32,
   lens: usize, table: usize, hp: usize, mask: usize, maskZero: i32,
   scratch: usize, B: i32, b0: i32, b1: i32, H: i32, K: i32, reverse: i32, cfg: usize,
-  s0: i32, s1: i32,
+  s0: i32, s1: i32, u0: i32, u1: i32, bar: usize,
 ): i32 {
   loadCellConfig(cfg);
   const Hp = (H + 3) & ~3;
   const gs = <usize>Hp << 2;
+  const v0: usize = <usize>u0 << 2;
+  const Hs = u1 != 0 ? min(u1, H) - u0 : H; // this call's units
+  const Hsp = (Hs + 3) & ~3;
   const steps = maxLength(lens, b0, b1);
   for (let s = max(s0, 0), end = min(s1, steps); s < end; s++) {
-    const n = scheduleStep(s, B, b0, b1, lens, reverse != 0, mask, maskZero != 0, G, ldg, H0, K, Y, ldy, hp, table);
+    if (bar != 0 && s > 0) stepBarrier(bar);
+    const n = scheduleStep(s, B, b0, b1, lens, reverse != 0, mask, maskZero != 0, G, ldg, H0, K, Y, ldy, hp, table, u0, u1 != 0 ? min(u1, K) : K);
     if (linearBeforeReset) {
-      gemmRows(table, n, K, Rp, (3 * Hp + 15) & ~15, scratch, ldg);
+      gemmRowsUnits(table, n, K, Rp, (3 * Hp + 15) & ~15, scratch, ldg, 3, Hp, u0, u1);
       for (let q = 0; q < n; q++) {
         const e = table + <usize>q * ROW_BYTES;
-        const sq = scratch + (<usize>q * <usize>ldg << 2);
-        const g = load<usize>(e + ROW_G);
-        zrCell(sq, g, gs, Hp);
+        const sq = scratch + (<usize>q * <usize>ldg << 2) + v0;
+        const g = load<usize>(e + ROW_G) + v0;
+        zrCell(sq, g, gs, Hsp);
         // x_h = X_h + r⊙(H·R_hᵀ + Rb_h)
-        const sh = sq + 2 * gs, gh = g + 2 * gs;
-        for (let u: usize = 0; u < gs; u += 16) {
-          const rh = f32x4.mul(v128.load(sq + gs + u), f32x4.add(v128.load(sh + u), v128.load(Rbh + u)));
+        const sh = sq + 2 * gs, gh = g + 2 * gs, rb = Rbh + v0;
+        for (let u: usize = 0, uEnd = <usize>Hsp << 2; u < uEnd; u += 16) {
+          const rh = f32x4.mul(v128.load(sq + gs + u), f32x4.add(v128.load(sh + u), v128.load(rb + u)));
           v128.store(sh + u, clampAbs(f32x4.add(v128.load(gh + u), rh), clip));
         }
-        hCell(sh, sq, load<usize>(e + ROW_HPREV), load<usize>(e + ROW_Y), Hp, H - (Hp - 4));
+        hCell(sh, sq, load<usize>(e + ROW_HPREV) + v0, load<usize>(e + ROW_Y) + v0, Hsp, Hs - (Hsp - 4));
       }
     } else stepReset(Rp, Rh, table, scratch, n, b1 - b0, H, K, gs);
   }

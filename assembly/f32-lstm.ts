@@ -11,10 +11,11 @@
 // waiting on each (measured on W1: a cell fused into the product's registers cost ≈ 6.5 µs of
 // ≈ 28, a cell vector by vector ≈ 5.2 µs, in passes ≈ 1 µs).
 import { activateRange } from "./f32-activations";
-import { f32_gemm_2x16, gemmRows } from "./f32-gemm";
+import { f32_gemm_2x16, gemmRowsUnits } from "./f32-gemm";
 import { clip, fA, fB, fK, flag as inputForget, gA, gB, gK, hA, hB, hK, loadCellConfig } from "./cell-config";
 import { ROW_B, ROW_BYTES, ROW_G, ROW_Y, maxLength, scheduleStep } from "./seq-schedule";
 import { clampAbs, madd, storeLanes } from "./simd";
+import { stepBarrier } from "./step-barrier";
 
 /**
  * The cell of one row, in passes over its units. s: the row's recurrent product (gate-major
@@ -24,6 +25,8 @@ import { clampAbs, madd, storeLanes } from "./simd";
 function rowCell(s: usize, g: usize, gs: usize, c: usize, P: usize, y: usize, H: i32, lanes: i32): void {
   const Hp = (H + 3) & ~3;
   const end = <usize>Hp << 2;
+  // A thread's slice of the units (H < the gate stride) is not contiguous across gates.
+  const whole = end == gs;
   // Pre-activations; x_o waits for C_t when there are peepholes.
   for (let u: usize = 0; u < end; u += 16) {
     const cPrev = v128.load(c + u);
@@ -44,7 +47,12 @@ function rowCell(s: usize, g: usize, gs: usize, c: usize, P: usize, y: usize, H:
   if (P != 0) {
     activateRange(s, Hp, fK, fA, fB);
     if (!inputForget) activateRange(s + 2 * gs, Hp, fK, fA, fB);
-  } else activateRange(s, (inputForget ? 2 : 3) * Hp, fK, fA, fB);
+  } else if (whole) activateRange(s, (inputForget ? 2 : 3) * Hp, fK, fA, fB);
+  else {
+    activateRange(s, Hp, fK, fA, fB);
+    activateRange(s + gs, Hp, fK, fA, fB);
+    if (!inputForget) activateRange(s + 2 * gs, Hp, fK, fA, fB);
+  }
   activateRange(s + 3 * gs, Hp, gK, gA, gB);
   // C_t = f⊙C_{t-1} + i⊙c (input_forget: f = 1 − i); C_t replaces c, for h(C_t).
   for (let u: usize = 0; u < end; u += 16) {
@@ -79,25 +87,32 @@ function rowCell(s: usize, g: usize, gs: usize, c: usize, P: usize, y: usize, H:
  * Every row's sums run in the same order whatever rows share a step (gemmRows), so a row's
  * result never depends on the others, nor on how the batch is split between threads.
  * s0, s1:  run steps s0 ≤ s < s1 only (seq-schedule.ts); returns the step count (longest row).
+ * u0, u1:  u1 = 0: all units; else only units u0 ≤ u < u1 (multiples of 16, Hp % 16 = 0, no
+ *          Wr): one thread's share of a step, table, hp and scratch being its own.
+ * bar:     0, or the step barrier all threads sharing the rows meet before each step s > 0.
  */
 export function f32_lstm_seq(
   G: usize, ldg: i32, Rp: usize, P: usize, C: usize, H0: usize, Y: usize, ldy: i32,
   lens: usize, table: usize, hp: usize, mask: usize, maskZero: i32,
   B: i32, b0: i32, b1: i32, H: i32, K: i32, reverse: i32, cfg: usize, Wr: usize, scratch: usize,
-  s0: i32, s1: i32,
+  s0: i32, s1: i32, u0: i32, u1: i32, bar: usize,
 ): i32 {
   loadCellConfig(cfg);
   const Hp = (H + 3) & ~3;
   const gs = <usize>Hp << 2;
   const N = (4 * Hp + 15) & ~15;
+  const v0: usize = <usize>u0 << 2;
+  const Hs = u1 != 0 ? min(u1, H) - u0 : H; // this call's units
+  const j1 = u1 != 0 ? min(u1, K) : K;
   const S = scratch;
   const HT = S + (<usize>(b1 - b0) * <usize>ldg << 2);
   const K16 = (K + 15) & ~15;
   const PS = HT + (<usize>(b1 - b0) * gs);
   const steps = maxLength(lens, b0, b1);
   for (let s = max(s0, 0), end = min(s1, steps); s < end; s++) {
-    const n = scheduleStep(s, B, b0, b1, lens, reverse != 0, mask, maskZero != 0, G, ldg, H0, K, Y, ldy, hp, table);
-    gemmRows(table, n, K, Rp, N, S, ldg);
+    if (bar != 0 && s > 0) stepBarrier(bar);
+    const n = scheduleStep(s, B, b0, b1, lens, reverse != 0, mask, maskZero != 0, G, ldg, H0, K, Y, ldy, hp, table, u0, j1);
+    gemmRowsUnits(table, n, K, Rp, N, S, ldg, 4, Hp, u0, u1);
     for (let q = 0; q < n; q++) {
       const e = table + <usize>q * ROW_BYTES;
       const sq = S + (<usize>q * <usize>ldg << 2);
@@ -105,7 +120,7 @@ export function f32_lstm_seq(
       const c = C + <usize>load<i32>(e + ROW_B) * gs;
       // With a projection, H_t goes to row q of HT until Wr·H_t is known.
       const y = Wr != 0 ? HT + <usize>q * gs : load<usize>(e + ROW_Y);
-      rowCell(sq, g, gs, c, P, y, H, Wr != 0 ? 4 : H - (Hp - 4));
+      rowCell(sq + v0, g + v0, gs, c + v0, P != 0 ? P + v0 : 0, y + v0, Hs, Wr != 0 ? 4 : Hs - (((Hs + 3) & ~3) - 4));
     }
     if (Wr != 0) {
       // h_t = Wr·H_t for the active rows, then into their Y rows.

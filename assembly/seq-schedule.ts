@@ -31,10 +31,12 @@ export function maxLength(lens: usize, b0: i32, b1: i32): i32 {
  * a call may run a slice of the batch (a thread's share), rows outside it are never touched.
  * Strides are in floats; H0 has one row of K floats per batch row.
  * mask: 0, or T·B bytes (nonzero = run). hp: B words, initialised here at s = 0.
+ * A masked row's output is written for units j0 ≤ j < j1 only: a thread's share when the units
+ * are split between threads (each has its own table and hp; see step-barrier.ts).
  */
 export function scheduleStep(
   s: i32, B: i32, b0: i32, b1: i32, lens: usize, reverse: bool, mask: usize, maskZero: bool,
-  G: usize, ldg: i32, H0: usize, K: i32, Y: usize, ldy: i32, hp: usize, table: usize,
+  G: usize, ldg: i32, H0: usize, K: i32, Y: usize, ldy: i32, hp: usize, table: usize, j0: i32, j1: i32,
 ): i32 {
   let n = 0;
   const h0End = H0 + ((<usize>B * <usize>K) << 2);
@@ -50,7 +52,7 @@ export function scheduleStep(
     if (mask != 0 && load<u8>(mask + row) == 0) {
       // Masked: state carried; output = previous output, or 0 (none yet, or maskZero).
       const zero = maskZero || (hprev >= H0 && hprev < h0End);
-      for (let j = 0; j < K; j++) store<f32>(y + (<usize>j << 2), zero ? 0 : load<f32>(hprev + (<usize>j << 2)));
+      for (let j = j0; j < j1; j++) store<f32>(y + (<usize>j << 2), zero ? 0 : load<f32>(hprev + (<usize>j << 2)));
       continue;
     }
     const e = table + <usize>n * ROW_BYTES;

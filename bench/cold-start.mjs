@@ -27,7 +27,7 @@ async function child(id, modelFile) {
   const rt = runtime(id);
   const runner = await runnerModule(rt);
   const t0 = performance.now();
-  const lib = await runner.load(rt.options);
+  const lib = await runner.load({ ...rt.options, cold: true });
   const t1 = performance.now();
   const inst = await runner.prepare(lib, w, data);
   const t2 = performance.now();

@@ -4,6 +4,8 @@
 import { REFERENCE } from "./runtimes.mjs";
 
 const TARGET_COLD_MS = 25;
+/** rnn-wasm on one thread, shown beside the default configuration (REFERENCE). */
+const ONE_THREAD = "rnn-wasm-1t";
 const TARGET_GZIP_BYTES = 80_000;
 
 /** Derived figures of one workload's result for a runtime, or undefined if it has no timing. */
@@ -34,7 +36,10 @@ export function targets(report) {
     const d = w && derive(report, w, vs);
     if (!d?.ratio) return { text, measured: w ? `not measured (${w.results[vs]?.reason ?? w.results[REFERENCE]?.reason ?? "no result"})` : "workload not run" };
     const ours = w.results[REFERENCE].timing.median;
-    return { text, met: d.ratio >= min, measured: `${d.ratio.toFixed(2)}× (rnn-wasm ${fmtTime(ours)}, ${label(report, vs)} ${fmtTime(d.ms)})` };
+    // The default configuration is judged; the 1-thread figure is there beside it.
+    const one = w.results[ONE_THREAD]?.status === "ok" ? w.results[ONE_THREAD].timing.median : undefined;
+    const oneText = one ? `; 1 thread ${fmtTime(one)}: ${(d.ms / one).toFixed(2)}×` : "";
+    return { text, met: d.ratio >= min, measured: `${d.ratio.toFixed(2)}× (rnn-wasm ${fmtTime(ours)}, ${label(report, vs)} ${fmtTime(d.ms)}${oneText})` };
   };
   const list = [
     speedup("W1", "ort-web-1t", 2.5, "W1 LSTM stream step ≥ 2.5× faster than onnxruntime-web 1 thread"),
@@ -51,11 +56,12 @@ export function targets(report) {
     ? { text: "W4 ≥ 60% of the measured WASM SIMD peak", met: d4.peakFraction >= 0.6, measured: `${pct(d4.peakFraction)} (${d4.gflops.toFixed(1)} of ${report.peak.simd.gflops.toFixed(1)} GFLOP/s)` }
     : { text: "W4 ≥ 60% of the measured WASM SIMD peak", measured: "not measured" });
   const w3 = find("W3");
-  const t2 = w3?.results["rnn-wasm-2t"];
-  const d3 = w3 && derive(report, w3, "rnn-wasm-2t");
-  list.push(d3?.ratio
-    ? { text: "W3 with 2 threads ≥ 1.7× faster than rnn-wasm 1 thread", met: 1 / d3.ratio >= 1.7, measured: `${(1 / d3.ratio).toFixed(2)}×` }
-    : { text: "W3 with 2 threads ≥ 1.7× faster than rnn-wasm 1 thread", measured: `not measured (${t2?.reason ?? "not run"})` });
+  const t1 = w3?.results[ONE_THREAD];
+  const d3 = w3 && derive(report, w3, ONE_THREAD);
+  const threads = report.runtimes.find((r) => r.id === REFERENCE)?.threads;
+  list.push(d3?.ratio && threads === 2
+    ? { text: "W3 with 2 threads ≥ 1.7× faster than rnn-wasm 1 thread", met: d3.ratio >= 1.7, measured: `${d3.ratio.toFixed(2)}× (2 threads ${fmtTime(w3.results[REFERENCE].timing.median)}, 1 thread ${fmtTime(d3.ms)})` }
+    : { text: "W3 with 2 threads ≥ 1.7× faster than rnn-wasm 1 thread", measured: `not measured (${threads !== 2 ? `rnn-wasm ran ${threads ?? "?"} threads` : t1?.reason ?? "not run"})` });
   const cold = report.coldStart?.[REFERENCE];
   list.push(cold?.wall
     ? { text: `cold start ≤ ${TARGET_COLD_MS} ms (module import → first W2 output, in a fresh process)`, met: cold.inProcess.median <= TARGET_COLD_MS, measured: `${cold.inProcess.median.toFixed(1)} ms from import to output (process wall ${cold.wall.median.toFixed(1)} ms, ${cold.overBaseline.toFixed(1)} ms beyond a process that loads no runtime)` }

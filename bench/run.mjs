@@ -1,7 +1,7 @@
-// The benchmark (issue 7): rnn-wasm against onnxruntime-web (1 and 2 threads),
-// onnxruntime-node (native, 1 thread) and TensorFlow.js (cpu, wasm) on the workloads of
-// workloads.mjs, plus the WebAssembly peak and bandwidth of this machine, cold start and
-// shipped size. Writes bench/RESULTS.md, bench/results.svg and bench/results.json.
+// The benchmark (issue 7): rnn-wasm (default threads, 1 thread, relaxed SIMD) against
+// onnxruntime-web (1 and 2 threads), onnxruntime-node (native, 1 thread) and TensorFlow.js
+// (cpu, wasm) on the workloads of workloads.mjs, plus the WebAssembly peak and bandwidth of
+// this machine, cold start and shipped size. Writes bench/RESULTS.md, results.svg, results.json.
 //   node bench/run.mjs                  full run (≈ 10–15 min; run it on a quiet machine)
 //   node bench/run.mjs --quick          smoke test (< 1 min): every runner once on short
 //                                       sequences; writes to bench/.quick/ (not committed)
@@ -124,7 +124,11 @@ const report = {
   machine: { ...machine, loadAverageEnd: os.loadavg().map((x) => +x.toFixed(2)) },
   notes,
   peak,
-  runtimes: runtimes.map((r) => ({ id: r.id, label: r.label, status: r.unavailable() || "ok" })),
+  // rnn-wasm's default is min(2, cores) threads (src/runtime/runtime.ts).
+  runtimes: runtimes.map((r) => ({
+    id: r.id, label: r.label, status: r.unavailable() || "ok",
+    ...(r.runner === "rnn-wasm" ? { threads: r.options.threads ?? Math.min(2, os.availableParallelism()) } : {}),
+  })),
   workloads: workloads.map((base) => {
     const w = quick ? quickVariant(base) : base;
     return { ...w, flops: flops(w), weightBytes: weightBytes(w), floorBuffer: w.step ? floorBuffer(w) : undefined, results: results[w.id] };

@@ -14,10 +14,12 @@ await mkdir(out, { recursive: true });
 // Kernels never allocate (stub runtime) and the host owns the memory (imported).
 // abort= removes the only other import; asserts are off because the host validates shapes.
 const common = ["assembly/index.ts", "-O3", "--runtime", "stub", "--importMemory", "--noAssert", "--use", "abort="];
-// One source, two builds: ASC_FEATURE_RELAXED_SIMD is a compile-time constant.
+// One source, two builds: ASC_FEATURE_RELAXED_SIMD is a compile-time constant. "threads" allows
+// the atomics of the step barrier (assembly/step-barrier.ts); the memory stays an unshared import
+// (the thread pool patches in a shared one, src/runtime/shared-wasm.ts).
 const builds = [
-  { name: "kernels", flags: ["--enable", "simd"] },
-  { name: "kernels-relaxed", flags: ["--enable", "simd", "--enable", "relaxed-simd"] },
+  { name: "kernels", flags: ["--enable", "simd", "--enable", "threads"] },
+  { name: "kernels-relaxed", flags: ["--enable", "simd", "--enable", "relaxed-simd", "--enable", "threads"] },
 ];
 
 const exportsOf = {};

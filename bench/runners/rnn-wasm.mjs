@@ -1,20 +1,24 @@
 // rnn-wasm, from the built bundle (dist/index.js, kernels embedded): createLayer().run() for a
 // sequence, layer.stream().step() for stream steps, createModel() for stacked layers. Each
-// variant has its own runtime: threads 1 (the default variant and the relaxed-SIMD one, via
-// createRuntime({ simd: "relaxed-only" })) or threads 2, whose workers are ready before timing.
+// variant has its own runtime: the default options (threads = min(2, cores)), threads 1, or
+// the relaxed-SIMD kernels on 1 thread (createRuntime({ simd: "relaxed-only" })). The workers
+// are ready before timing starts, except for cold start (`cold`), where they start in the
+// background exactly as in an app's first call.
 import { existsSync } from "node:fs";
 import { CHECK_STEPS, layerInput } from "../workloads.mjs";
 
 export const RELAXED_WASM = new URL("../../build/kernels-relaxed.wasm", import.meta.url);
 export const relaxedAvailable = () => existsSync(RELAXED_WASM);
 
-export async function load({ relaxed = false, threads = 1 } = {}) {
+export async function load({ relaxed = false, threads, cold = false } = {}) {
   const lib = await import("../../dist/index.js");
-  const runtime = await lib.createRuntime({ threads, ...(relaxed ? { simd: "relaxed-only" } : {}) });
-  const ready = await runtime.threadsReady();
-  if (ready !== threads) throw new Error(`rnn-wasm: asked for ${threads} threads, got ${ready}`);
+  const runtime = await lib.createRuntime({ ...(threads ? { threads } : {}), ...(relaxed ? { simd: "relaxed-only" } : {}) });
+  if (!cold) {
+    const ready = await runtime.threadsReady();
+    if (ready !== runtime.threads) throw new Error(`rnn-wasm: asked for ${runtime.threads} threads, got ${ready}`);
+  }
   const kernels = relaxed ? 'simd: "relaxed-only"' : "default kernels (SIMD)";
-  return { lib, options: { runtime }, info: `dist/index.js, createRuntime({ threads: ${threads} }), ${kernels}` };
+  return { lib, options: { runtime }, info: `dist/index.js, createRuntime(${threads ? `{ threads: ${threads} }` : ""}) → ${runtime.threads} thread(s), ${kernels}` };
 }
 
 /** data: { weights: [{ W, R, B } per layer], X } (workloads.mjs). */

@@ -46,6 +46,14 @@ export interface DirectionRun {
    * without the kernels' return values (which a recording proxy cannot give).
    */
   steps?: number;
+  /**
+   * Optional share of the units: u1 > 0 runs only units u0 ≤ u < u1 of every step (see
+   * unitSplit), meeting the other threads at the step barrier `bar` (a ThreadPool's) before each
+   * step but the first. Each thread then needs its own table, hp and scratch.
+   */
+  u0?: number;
+  u1?: number;
+  bar?: number;
 }
 
 export interface CellKernel {
@@ -86,6 +94,19 @@ export function runSteps(call: (s0: number, s1: number) => unknown, steps?: numb
       if (s0 + n >= total) return;
     }
   }
+}
+
+/**
+ * The units a step can be split into threads by (in slices of 16), or 0 when it cannot: each
+ * thread takes whole 16-column panels of every gate, which needs Hp = ceil4(H) to be a multiple
+ * of 16 when there are several gates; a projection (H_t needed whole for Wr·H_t) and a GRU with
+ * linear_before_reset = 0 (r of every unit needed mid-step) would need a second barrier.
+ */
+export function unitSplit(spec: NormalizedSpec): number {
+  const Hp = ceil4(spec.hiddenSize);
+  if (spec.projSize || (spec.cell === "gru" && !spec.linearBeforeReset)) return 0;
+  if (spec.gates === 1) return ceil16(Hp);
+  return Hp % 16 === 0 ? Hp : 0;
 }
 
 /** Row stride of the gate buffer G: gates × Hp, padded to the GEMM's 16-column panels. */

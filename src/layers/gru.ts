@@ -35,6 +35,6 @@ export const gruCell: CellKernel = {
     const H = spec.hiddenSize;
     const ldg = gateStride(spec);
     runSteps((s0, s1) => k.f32_gru_seq(r.G, ldg, p.Rp, p.extra.Rh, p.extra.Rbh, r.H0, r.Y, r.ldy, r.lens, r.table, r.hp, r.mask, r.maskZero ? 1 : 0,
-      r.scratch, r.B, r.b0, r.b1, H, H, r.reverse ? 1 : 0, p.cfg, s0, s1), r.steps);
+      r.scratch, r.B, r.b0, r.b1, H, H, r.reverse ? 1 : 0, p.cfg, s0, s1, r.u0 ?? 0, r.u1 ?? 0, r.bar ?? 0), r.steps);
   },
 };

@@ -31,6 +31,6 @@ export const lstmCell: CellKernel = {
   run(k, spec, p, r) {
     const ldg = gateStride(spec);
     runSteps((s0, s1) => k.f32_lstm_seq(r.G, ldg, p.Rp, p.extra.P, r.C, r.H0, r.Y, r.ldy, r.lens, r.table, r.hp, r.mask, r.maskZero ? 1 : 0,
-      r.B, r.b0, r.b1, spec.hiddenSize, spec.stateSize, r.reverse ? 1 : 0, p.cfg, p.extra.Wr, r.scratch, s0, s1), r.steps);
+      r.B, r.b0, r.b1, spec.hiddenSize, spec.stateSize, r.reverse ? 1 : 0, p.cfg, p.extra.Wr, r.scratch, s0, s1, r.u0 ?? 0, r.u1 ?? 0, r.bar ?? 0), r.steps);
   },
 };

@@ -4,11 +4,12 @@
 import { DisposedError, InvalidArgumentError, ShapeError } from "../errors.js";
 import { type Runtime, defaultRuntime } from "../runtime/runtime.js";
 import { guardKernel, kernelError } from "../runtime/guard.js";
+import type { PreparedPhase } from "../runtime/thread-pool.js";
 import type { Kernels } from "../runtime/kernels.js";
-import { type KernelCall, ranges, recorder } from "../runtime/thread-pool.js";
 import { Workspace } from "../runtime/workspace.js";
 import { type Tensor, checkTensor, expectDims } from "../tensor.js";
 import { type CellKernel, type DirectionRun, type PackedDirection, gateStride } from "./cell.js";
+import { type PlanHost, type UnitShare, planForward, prepareStep, unitSlices } from "./parallel-plan.js";
 import { gruCell } from "./gru.js";
 import { lstmCell } from "./lstm.js";
 import { ceil4 } from "./pack.js";
@@ -156,12 +157,18 @@ export class RecurrentLayer {
   forward(bufs: SequenceBuffers, T: number, B: number): void {
     // Only work that could be split asks for the workers (which starts them on first need).
     const { spec } = this;
-    const splittable = (spec.dirs === 2 || B >= 2) && 2 * T * B * gateStride(spec) * (spec.inputSize + spec.stateSize) * spec.dirs >= PARALLEL_MIN_FLOPS;
-    const pool = splittable ? this.runtime.workers() : undefined;
-    const plan = pool && pool.size > 0 ? this.parallelPlan(bufs, T, B, pool.size + 1) : undefined;
-    if (plan) return pool!.runPhases(this.runtime.kernels, plan);
     const k = this.runtime.kernels;
-    for (let d = 0; d < this.spec.dirs; d++) {
+    const flops = 2 * T * B * gateStride(spec) * (spec.inputSize + spec.stateSize) * spec.dirs;
+    const splittable = (spec.dirs === 2 || B >= 2 || unitSlices(spec, 2)) && flops >= PARALLEL_MIN_FLOPS;
+    const pool = splittable ? this.runtime.workers() : undefined;
+    const host: PlanHost = {
+      spec,
+      project: (k, d, m0, m1) => this.project(k, d, bufs, T, B, m0, m1),
+      recur: (k, d, b0, b1, slice, share) => this.recur(k, d, bufs, T, B, b0, b1, slice, share),
+    };
+    const plan = pool && pool.size > 0 ? planForward(host, k, pool, T, B) : undefined;
+    if (plan) return pool!.runPhases(k, plan);
+    for (let d = 0; d < spec.dirs; d++) {
       guardKernel(() => {
         this.project(k, d, bufs, T, B, 0, T * B);
         this.recur(k, d, bufs, T, B, 0, B, 0);
@@ -181,7 +188,11 @@ export class RecurrentLayer {
     return { G: B * gateStride(this.spec), scratch: this.cell.scratchFloats(this.spec, B) };
   }
 
-  /** One-step runner for a stream: the call arguments are built once and updated in place. */
+  /**
+   * One-step runner for a stream: the call arguments are built once and updated in place. When
+   * the pool is ready and the step is big enough, the step is split by units between threads
+   * (parallel-plan.ts), prepared once per state buffer (h ping-pongs between two).
+   */
   makeStep(B: number, bufs: StepBuffers): StepFn {
     const { spec, cell } = this;
     const k = this.runtime.kernels;
@@ -190,9 +201,30 @@ export class RecurrentLayer {
     const ldg = gateStride(spec);
     const args: DirectionRun = {
       G: bufs.G, H0: 0, C: 0, Y: 0, ldy: spec.stateSize, lens: bufs.lens, table: bufs.table, hp: bufs.hp,
-      mask: bufs.mask ?? 0, maskZero: !!bufs.maskZero, scratch: bufs.scratch, B, b0: 0, b1: B, reverse: false,
+      mask: bufs.mask ?? 0, maskZero: !!bufs.maskZero, scratch: bufs.scratch, B, b0: 0, b1: B, reverse: false, steps: 1,
+    };
+    const splittable = !!unitSlices(spec, 2) && 2 * B * ldg * (I + spec.stateSize) >= STEP_SPLIT_MIN_FLOPS;
+    const prepared = new Map<string, PreparedPhase | undefined>();
+    // A thread's share of the step: its own schedule, state pointers and scratch (slice 0: the stream's).
+    const share = (h0: number, c: number, y: number) => (r: Kernels, slice: number, units: UnitShare) => {
+      const own = slice === 0 ? bufs : {
+        table: this.ws.get(`step.${B}.table.${slice}`, 4 * B),
+        hp: this.ws.get(`step.${B}.hp.${slice}`, B),
+        scratch: this.ws.get(`step.${B}.scratch.${slice}`, cell.scratchFloats(spec, B)),
+      };
+      cell.run(r, spec, p, { ...args, H0: h0, C: c, Y: y, table: own.table, hp: own.hp, scratch: own.scratch, ...units });
     };
     return (x, h0, c, y) => {
+      const pool = splittable ? this.runtime.workers() : undefined;
+      if (pool && pool.size > 0) {
+        const key = `${pool.size}:${x}:${h0}:${c}:${y}`;
+        if (!prepared.has(key)) {
+          if (prepared.size >= 8) prepared.clear(); // a stream uses two; bound what callers that move buffers leave
+          prepared.set(key, prepareStep(pool, k, spec, p, B, share(h0, c, y), x, bufs.G));
+        }
+        const phase = prepared.get(key);
+        if (phase) return pool.run(phase);
+      }
       args.H0 = h0;
       args.C = c;
       args.Y = y;
@@ -235,49 +267,23 @@ export class RecurrentLayer {
   }
 
   /**
-   * Direction d's recurrence for batch rows b0 ≤ b < b1 (after project). Each direction has its
-   * own gate buffer, and each slice its own schedule table and scratch, so directions and
-   * slices can run on different threads; the kernels never touch other rows.
+   * Direction d's recurrence for batch rows b0 ≤ b < b1 (after project), or with `share` for
+   * one thread's units of every row. Each direction has its own gate buffer, and each slice its
+   * own schedule table, state pointers (slice 0: bufs.hp, read by finalStates) and scratch, so
+   * directions and slices can run on different threads; the kernels never touch other rows.
    */
-  private recur(k: Kernels, d: number, bufs: SequenceBuffers, T: number, B: number, b0: number, b1: number, slice: number): void {
+  private recur(k: Kernels, d: number, bufs: SequenceBuffers, T: number, B: number, b0: number, b1: number, slice: number, share?: UnitShare): void {
     const { spec } = this;
     const p = this.packed[d];
     const G = this.ws.get(`G.${d}`, 0);
     const table = this.ws.get(`table.${d}.${slice}`, 4 * (b1 - b0));
     const scratch = this.ws.get(`scratch.${d}.${slice}`, this.cell.scratchFloats(spec, b1 - b0));
+    const hp = share && slice > 0 ? this.ws.get(`hp.${d}.${slice}`, B) : bufs.hp[d];
     this.cell.run(k, spec, p, {
       G, H0: bufs.h0[d], C: bufs.c[d], Y: bufs.y + d * spec.stateSize * 4, ldy: spec.dirs * spec.stateSize, lens: bufs.lens,
-      table, hp: bufs.hp[d], mask: bufs.mask, maskZero: bufs.maskZero, scratch, B, b0, b1, steps: T,
-      reverse: spec.direction === "reverse" || d === 1,
+      table, hp, mask: bufs.mask, maskZero: bufs.maskZero, scratch, B, b0, b1, steps: T,
+      reverse: spec.direction === "reverse" || d === 1, ...share,
     });
-  }
-
-  /**
-   * How a forward pass splits over `threads` threads, as phases of per-thread kernel calls
-   * (forward() has checked that it is big enough to be worth waking a worker). Bidirectional:
-   * one phase, a direction per thread. Otherwise, for B ≥ 2: the projection split by rows,
-   * then the recurrence split by batch rows. Every row's arithmetic is the same as on one
-   * thread (the kernels' sums never depend on the other rows), so the results are the same bits.
-   */
-  private parallelPlan(bufs: SequenceBuffers, T: number, B: number, threads: number): KernelCall[][][] | undefined {
-    const { spec } = this;
-    const record = (run: (k: Kernels) => void): KernelCall[] => {
-      const rec = recorder(this.runtime.kernels);
-      run(rec.kernels);
-      return rec.calls;
-    };
-    if (spec.dirs === 2) {
-      return [[0, 1].map((d) => record((k) => (this.project(k, d, bufs, T, B, 0, T * B), this.recur(k, d, bufs, T, B, 0, B, 0))))];
-    }
-    const n = Math.min(threads, B);
-    if (n < 2) return undefined;
-    // Row ranges start at even rows: the GEMM pairs rows, and keeps the same pairs this way.
-    const rows = ranges(T * B, n, 2);
-    const slices = ranges(B, n, 1);
-    return [
-      rows.map(([m0, m1]) => record((k) => this.project(k, 0, bufs, T, B, m0, m1))),
-      slices.map(([b0, b1], i) => record((k) => this.recur(k, 0, bufs, T, B, b0, b1, i))),
-    ];
   }
 
   /** Writes initial states (zeros where absent) into bufs.h0 / bufs.c, validating their shapes. */
@@ -354,6 +360,8 @@ export class RecurrentLayer {
 
 /** Below this many flops a forward pass stays on one thread (hand-offs would cost more). */
 const PARALLEL_MIN_FLOPS = 4e6;
+/** Below this many flops a stream step stays on one thread (a hand-off costs a few µs). */
+const STEP_SPLIT_MIN_FLOPS = 2.5e5;
 
 /** Creates a layer on `runtime` (default: the shared runtime, created on first use). */
 export async function createLayer(spec: RecurrentLayerSpec, options: { runtime?: Runtime } = {}): Promise<RecurrentLayer> {

@@ -16,6 +16,6 @@ export const rnnCell: CellKernel = {
     const H = spec.hiddenSize;
     const ldg = gateStride(spec);
     runSteps((s0, s1) => k.f32_rnn_seq(r.G, ldg, p.Rp, r.H0, r.Y, r.ldy, r.lens, r.table, r.hp, r.mask, r.maskZero ? 1 : 0,
-      r.B, r.b0, r.b1, H, H, r.reverse ? 1 : 0, p.cfg, r.scratch, s0, s1), r.steps);
+      r.B, r.b0, r.b1, H, H, r.reverse ? 1 : 0, p.cfg, r.scratch, s0, s1, r.u0 ?? 0, r.u1 ?? 0, r.bar ?? 0), r.steps);
   },
 };

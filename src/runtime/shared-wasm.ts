@@ -1,6 +1,6 @@
 // The kernels for a thread pool: the same bytes with the memory import marked shared.
 // WebAssembly only links a shared memory to a module that declares its import shared (with a
-// maximum), and the kernels use no atomics, so rewriting that one limits entry turns the bundled
+// maximum), and the kernels' few atomics (the step barrier) work on either kind, so rewriting that one limits entry turns the bundled
 // build into its threaded twin without shipping a second copy of each build (≈ 11 KB apiece).
 const IMPORT_SECTION = 2;
 const KIND_FUNC = 0, KIND_TABLE = 1, KIND_MEMORY = 2, KIND_GLOBAL = 3;

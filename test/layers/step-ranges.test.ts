@@ -17,14 +17,15 @@ let seqCalls = 0;
 beforeAll(async () => {
   chunked = await Runtime.create();
   single = await Runtime.create();
-  // One call per run: the first chunk runs everything (s0, s1 are the last two arguments).
+  // One call per run: the first chunk runs everything (s0, s1 come before u0, u1, bar, the last three).
   const k = single.kernels as unknown as Record<string, (...a: number[]) => number>;
   const wrapped: Record<string, unknown> = { ...k };
   for (const name of SEQ) {
     wrapped[name] = (...a: number[]) => {
-      if (a[a.length - 2] !== 0) return ALL; // "done": no step left
+      const s0 = a.length - 5;
+      if (a[s0] !== 0) return ALL; // "done": no step left
       seqCalls++;
-      return k[name](...a.slice(0, -1), ALL);
+      return k[name](...a.slice(0, s0 + 1), ALL, ...a.slice(s0 + 2));
     };
   }
   Object.defineProperty(single, "kernels", { value: wrapped });

@@ -119,9 +119,10 @@ const RUN = {
 };
 
 /**
- * Layers big enough for the runtime to split them between threads (recurrent-layer.ts): a
- * bidirectional layer (one direction per thread) and forward/reverse layers with B ≥ 2 (batch
- * slices), with unequal lengths, peepholes, clip, projection, masks and initial states.
+ * Layers big enough for the runtime to split them between threads (parallel-plan.ts): a
+ * bidirectional layer (one direction per thread), layers the unit split cannot take (projection,
+ * GRU with linear_before_reset = 0, Hp no multiple of 16: batch slices) and layers it takes, with
+ * unequal lengths, peepholes, clip, masks and initial states.
  */
 function threadCases() {
   const w = (n, k) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * k + 0.5) / 3);
@@ -148,12 +149,42 @@ function threadCases() {
       spec: { cell: "rnn", inputSize: 30, hiddenSize: 64, activations: ["Relu"], W: w(64 * 30, 0.4), R: w(64 * 64, 0.3), B: w(128, 0.6) },
       X: x(90, 7, 30, 3.1), options: {},
     },
+    // Split by units (each step's units between threads, a barrier between steps): B = 1 with
+    // peepholes, clip, a mask and initial states; H = 61 (the last slice ends inside a vector)
+    // with input_forget; a reverse GRU; an RNN whose H is no multiple of 16.
+    {
+      spec: { cell: "lstm", inputSize: 16, hiddenSize: 64, W: w(256 * 16, 1.2), R: w(256 * 64, 0.35), B: w(512, 0.3), P: w(192, 0.8), clip: 2.5 },
+      X: x(120, 1, 16, 1.3),
+      options: { mask: Array.from({ length: 120 }, (_, i) => i % 9 !== 4), initialH: { data: w(64, 0.3), dims: [1, 1, 64] }, initialC: { data: w(64, 0.7), dims: [1, 1, 64] } },
+    },
+    {
+      spec: { cell: "lstm", inputSize: 9, hiddenSize: 61, inputForget: true, W: w(244 * 9, 0.7), R: w(244 * 61, 0.45), B: w(488, 0.2) },
+      X: x(150, 3, 9, 2.2), options: { sequenceLens: [150, 77, 0], mask: Array.from({ length: 450 }, (_, i) => i % 5 !== 1) },
+    },
+    {
+      spec: { cell: "gru", inputSize: 24, hiddenSize: 48, direction: "reverse", linearBeforeReset: true, W: w(144 * 24, 1.1), R: w(144 * 48, 0.5), B: w(288, 0.4) },
+      X: x(120, 2, 24, 0.7), options: { sequenceLens: [120, 17] },
+    },
+    {
+      spec: { cell: "rnn", inputSize: 40, hiddenSize: 150, W: w(150 * 40, 0.3), R: w(150 * 150, 0.15), B: w(300, 0.2) },
+      X: x(100, 1, 40, 1.7), options: {},
+    },
   ];
 }
 
+/** Streams big enough for a step to be split by units (recurrent-layer.ts makeStep). */
+function streamCases() {
+  const w = (n, k) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * k + 0.25) / 3);
+  return [
+    { spec: { cell: "lstm", inputSize: 32, hiddenSize: 128, W: w(512 * 32, 0.9), R: w(512 * 128, 0.3), B: w(1024, 0.2) }, B: 2 },
+    { spec: { cell: "gru", inputSize: 20, hiddenSize: 96, linearBeforeReset: true, W: w(288 * 20, 1.3), R: w(288 * 96, 0.4), B: w(576, 0.3) }, B: 4 },
+    { spec: { cell: "rnn", inputSize: 50, hiddenSize: 200, activations: ["Tanh"], W: w(200 * 50, 0.6), R: w(200 * 200, 0.1), B: w(400, 0.5) }, B: 3 },
+  ].map((c) => ({ ...c, X: w(30 * c.B * c.spec.inputSize, 2.7) }));
+}
+
 /**
- * Runs threadCases() on a runtime with 1 thread and on one with 2 (after its workers are
- * ready); returns the threads the second had and the digest of each run's outputs.
+ * Runs threadCases() and streamCases() on a runtime with 1 thread and on one with 2 (after its
+ * workers are ready); returns the threads the second had and the digest of each run's outputs.
  */
 export async function runThreads(api) {
   const digests = [];
@@ -167,6 +198,13 @@ export async function runThreads(api) {
         const layer = await api.createLayer(c.spec, { runtime });
         const { Y, Y_h, Y_c } = await layer.run(c.X, c.options);
         for (const t of [Y, Y_h, Y_c]) if (t) parts.push(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength).slice());
+        layer.dispose();
+      }
+      for (const c of streamCases()) {
+        const layer = await api.createLayer(c.spec, { runtime });
+        const stream = layer.stream({ batchSize: c.B });
+        const n = c.B * c.spec.inputSize;
+        for (let t = 0; t < c.X.length / n; t++) parts.push(new Uint8Array(stream.step(c.X.subarray(t * n, (t + 1) * n)).slice().buffer));
         layer.dispose();
       }
     } finally {

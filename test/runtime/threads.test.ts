@@ -3,10 +3,10 @@
 // threads for layers and models. The other runtimes run the same check on the built package
 // (test/platforms/runtimes.test.ts, runThreads).
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { InvalidArgumentError, createLayer, createModel, createRuntime } from "../../src/index.js";
 import { shareMemoryImport } from "../../src/runtime/shared-wasm.js";
-import { ranges } from "../../src/runtime/thread-pool.js";
+import { ThreadPool, ranges } from "../../src/runtime/thread-pool.js";
 import { runThreads } from "../platforms/conformance-run.mjs";
 
 const kernels = new Uint8Array(readFileSync(new URL("../../build/kernels.wasm", import.meta.url)));
@@ -64,6 +64,77 @@ describe("results on 2 threads are the same bits as on 1", () => {
     const { ready, digests } = await runThreads(await import("../../src/index.js"));
     expect(ready).toBe(2);
     expect(digests[1]).toBe(digests[0]);
+  });
+
+  it("the cases really run split: by units for B = 1 (a barrier per step) and per stream step", async () => {
+    const run = vi.spyOn(ThreadPool.prototype, "run");
+    try {
+      const rt = await createRuntime({ threads: 2 });
+      expect(await rt.threadsReady()).toBe(2);
+      const H = 64, I = 16, T = 300;
+      const w = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i) / 8);
+      const layer = await createLayer({ cell: "lstm", inputSize: I, hiddenSize: H, W: w(4 * H * I), R: w(4 * H * H) }, { runtime: rt });
+      await layer.run({ data: w(T * I), dims: [T, 1, I] });
+      expect(run).toHaveBeenCalledTimes(2); // projection by rows, then the recurrence by units
+      const big = await createLayer({ cell: "gru", inputSize: 64, hiddenSize: 256, linearBeforeReset: true, W: w(768 * 64), R: w(768 * 256) }, { runtime: rt });
+      const stream = big.stream();
+      for (let t = 0; t < 5; t++) stream.step(w(64));
+      expect(run).toHaveBeenCalledTimes(7);
+      rt.dispose();
+    } finally {
+      run.mockRestore();
+    }
+  });
+
+  it("a step handed to a sleeping worker is taken back by the caller, with the same bits", async () => {
+    const H = 128, I = 128;
+    const w = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.7) / 8);
+    const spec = { cell: "lstm" as const, inputSize: I, hiddenSize: H, W: w(4 * H * I), R: w(4 * H * H), B: w(8 * H) };
+    const outputs: Float32Array[][] = [];
+    const takeBack = vi.spyOn(ThreadPool.prototype as unknown as { takeBack(w: number): boolean }, "takeBack");
+    try {
+      for (const threads of [1, 2]) {
+        const rt = await createRuntime({ threads });
+        await rt.threadsReady();
+        const stream = (await createLayer(spec, { runtime: rt })).stream();
+        const out: Float32Array[] = [];
+        for (let t = 0; t < 20; t++) {
+          // Long enough for the worker to stop polling and sleep in Atomics.wait.
+          await new Promise((r) => setTimeout(r, 5));
+          out.push(stream.step(w(I).map((v) => v * t)).slice());
+        }
+        outputs.push(out);
+        rt.dispose();
+      }
+      expect(outputs[1]).toEqual(outputs[0]);
+      expect(takeBack).toHaveBeenCalledTimes(20);
+      // Waking a sleeping thread takes tens of µs, the caller's half of this step a few: the
+      // caller wins nearly always (one win in 20 is all this asks, so that it cannot flake).
+      expect(takeBack.mock.results.filter((r) => r.value === true).length).toBeGreaterThan(0);
+    } finally {
+      takeBack.mockRestore();
+    }
+  });
+
+  it("a failure on one thread of a split by units stops the others at the step barrier", async () => {
+    const rt = await createRuntime({ threads: 2 });
+    expect(await rt.threadsReady()).toBe(2);
+    const H = 64, I = 8, T = 400;
+    const w = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.cos(i) / 8);
+    const layer = await createLayer({ cell: "rnn", inputSize: I, hiddenSize: H, W: w(H * I), R: w(H * H) }, { runtime: rt });
+    const X = { data: w(T * I), dims: [T, 1, I] };
+    const good = (await layer.run(X)).Y.data;
+    // The calling thread's share traps from step 16 on (its G pointer made out of bounds),
+    // while the worker waits for it at the barrier.
+    const kernels = rt.kernels;
+    const real = (kernels as unknown as Record<string, (...a: number[]) => number>).f32_rnn_seq;
+    const broken = (...a: number[]) => real(a[a.length - 5] >= 16 ? 0x7ffffff0 : a[0], ...a.slice(1));
+    Object.defineProperty(rt, "kernels", { value: { ...kernels, f32_rnn_seq: broken }, configurable: true });
+    await expect(layer.run(X)).rejects.toThrow(/trapped/);
+    Object.defineProperty(rt, "kernels", { value: kernels });
+    // The pool recovers: the next run is whole and exact.
+    expect((await layer.run(X)).Y.data).toEqual(good);
+    rt.dispose();
   });
 
   it("a stacked bidirectional model, run again and again while workers serve it", async () => {
