@@ -43,6 +43,7 @@ export class Runtime {
   private pool?: ThreadPool;
   private poolStart?: Promise<ThreadPool>;
   private disposed = false;
+  private poolQueued = false;
 
   private constructor(kernels: Kernels, arena: Arena, loaded: LoadedKernels, threads: number) {
     this.kernels = kernels;
@@ -83,8 +84,12 @@ export class Runtime {
    * then run everything on this thread. Never blocks.
    */
   workers(): ThreadPool | undefined {
-    if (this.pool || this.threads < 2 || this.disposed) return this.pool;
-    void this.startPool().catch(() => undefined);
+    if (this.pool || this.threads < 2 || this.disposed || this.poolQueued) return this.pool;
+    // Starting workers costs this thread several milliseconds (Node: ≈ 3 ms to load
+    // worker_threads, ≈ 3 ms per Worker): a macrotask later, so that it delays no output the
+    // caller is awaiting now (the first result of an app comes that much sooner).
+    this.poolQueued = true;
+    setTimeout(() => void (this.disposed || this.startPool().catch(() => undefined)), 0);
     return undefined;
   }
 
