@@ -172,8 +172,8 @@ function runtimeSection(report) {
 
 const METHOD = `## Method
 
-- Workloads, weights and inputs are defined once in bench/workloads.mjs (deterministic xorshift
-  weights uniform in ±1/√H, inputs in ±1). The ONNX models onnxruntime runs are built from the same
+- Workloads and weights are defined once in src/cli/workloads.ts (also run by \`rnn-wasm bench\`),
+  inputs in bench/workloads.mjs (deterministic xorshift weights uniform in ±1/√H, inputs in ±1). The ONNX models onnxruntime runs are built from the same
   weights by bench/onnx-models.mjs (W1, W2, W5a, W5b are committed in bench/models/; W3, W4 and
   W6 are too big to commit and are regenerated into bench/models/generated/ on every run;
   committed models are checked against the generator on every run).

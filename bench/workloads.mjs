@@ -1,23 +1,21 @@
-// The benchmark workloads (issue 7), defined once: sizes, flop counts, weight bytes, and the
-// deterministic weights and inputs every runtime receives. Weights are in ONNX layout
-// (W [dirs, G·H, I], R [dirs, G·H, H], B [dirs, 2·G·H]; LSTM gates i o f c, GRU z r h).
+// The benchmark workloads (issue 7): sizes, flop counts, weight bytes, and the deterministic
+// weights and inputs every runtime receives. Weights are in ONNX layout (W [dirs, G·H, I],
+// R [dirs, G·H, H], B [dirs, 2·G·H]; LSTM gates i o f c, GRU z r h).
+// The table, flop counts and weights come from src/cli/workloads.ts (which `rnn-wasm bench`
+// runs), built to build/workloads.js by scripts/build.mjs: one definition for both. What only
+// the comparison needs (inputs, output checks, the bandwidth floor) is here.
+const shared = await import("../build/workloads.js").catch((e) => {
+  throw new Error(`bench: build/workloads.js is missing (${e.message}); run npm run build first (npm run bench does)`);
+});
 
 /**
  * step: one time step per call with the state carried (timed per step, B rows per call).
  * layers: stacked layers (layer k > 0 reads the previous layer's dirs·H features).
  */
-export const WORKLOADS = [
-  { id: "W1", title: "LSTM stream step", cell: "lstm", I: 64, H: 256, T: 1, B: 1, dirs: 1, layers: 1, step: true },
-  { id: "W2", title: "LSTM sequence", cell: "lstm", I: 128, H: 256, T: 200, B: 1, dirs: 1, layers: 1 },
-  { id: "W3", title: "bidirectional LSTM sequence", cell: "lstm", I: 128, H: 256, T: 200, B: 1, dirs: 2, layers: 1 },
-  { id: "W4", title: "LSTM batch", cell: "lstm", I: 128, H: 512, T: 100, B: 32, dirs: 1, layers: 1 },
-  { id: "W5a", title: "GRU stream step (W1 as GRU)", cell: "gru", I: 64, H: 256, T: 1, B: 1, dirs: 1, layers: 1, step: true },
-  { id: "W5b", title: "GRU sequence (W2 as GRU)", cell: "gru", I: 128, H: 256, T: 200, B: 1, dirs: 1, layers: 1 },
-  { id: "W6", title: "stacked 2-layer LSTM", cell: "lstm", I: 128, H: 256, T: 200, B: 1, dirs: 1, layers: 2 },
-];
+export const WORKLOADS = shared.WORKLOADS;
 
 /** GRUs here always use linear_before_reset = 1 (PyTorch's GRU, Keras reset_after). */
-export const GATES = { lstm: 4, gru: 3 };
+export const GATES = shared.GATE_COUNT;
 
 export function workload(id) {
   const w = WORKLOADS.find((x) => x.id === id);
@@ -33,26 +31,10 @@ export function quickVariant(w) {
   return w.step ? w : { ...w, T: Math.min(w.T, 12), B: Math.min(w.B, 3) };
 }
 
-/** Input features of layer k. */
-export const layerInput = (w, k) => (k === 0 ? w.I : w.dirs * w.H);
-
-/** Flops of one step of one batch row of one direction: LSTM 8·H·(I+H), GRU 6·H·(I+H). */
-export const stepFlops = (cell, I, H) => (cell === "lstm" ? 8 : 6) * H * (I + H);
-
-/** Flops of one timed unit: a step (step workloads) or a whole sequence. */
-export function flops(w) {
-  let f = 0;
-  for (let k = 0; k < w.layers; k++) f += w.dirs * stepFlops(w.cell, layerInput(w, k), w.H);
-  return f * w.B * (w.step ? 1 : w.T);
-}
-
-/** Bytes of float32 weights (W, R, B of every layer and direction) a step streams through. */
-export function weightBytes(w) {
-  const G = GATES[w.cell];
-  let n = 0;
-  for (let k = 0; k < w.layers; k++) n += w.dirs * G * w.H * (layerInput(w, k) + w.H + 2);
-  return 4 * n;
-}
+/** Input features of layer k; flops of one timed unit; bytes of float32 weights a step streams. */
+export const { layerInput, layerWeights } = shared;
+export const flops = shared.workloadFlops;
+export const weightBytes = shared.workloadWeightBytes;
 
 /**
  * A step workload's bandwidth floor is its weight bytes ÷ the read bandwidth of streaming a
@@ -62,46 +44,10 @@ export function weightBytes(w) {
  */
 export const floorBuffer = (w) => Math.ceil(weightBytes(w) / 128) * 128;
 
-/** xorshift32 in [-1, 1): a tiny deterministic generator, identical in every process. */
-function uniform(seed, n, scale) {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    out[i] = (s / 2 ** 31 - 1) * scale;
-  }
-  return out;
-}
-
-function seedOf(text) {
-  let h = 2166136261;
-  for (const ch of text) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
-  return h >>> 0;
-}
-
-/**
- * Weights of layer k in ONNX layout, uniform in ±1/√H (PyTorch's default initialisation, so
- * the gates see realistic pre-activations).
- */
-export function layerWeights(w, k) {
-  const G = GATES[w.cell];
-  const I = layerInput(w, k);
-  const scale = 1 / Math.sqrt(w.H);
-  const tag = `${w.cell}-I${I}-H${w.H}-dirs${w.dirs}-layer${k}`;
-  return {
-    W: uniform(seedOf(`${tag}-W`), w.dirs * G * w.H * I, scale),
-    R: uniform(seedOf(`${tag}-R`), w.dirs * G * w.H * w.H, scale),
-    B: uniform(seedOf(`${tag}-B`), w.dirs * 2 * G * w.H, scale),
-  };
-}
-
 /** Inputs: a sequence X [T, B, I], or for step workloads CHECK_STEPS frames of [B, I]. */
 export function inputs(w) {
   const frames = w.step ? CHECK_STEPS : w.T;
-  return uniform(seedOf(`${w.id}-X-T${w.T}-B${w.B}`), frames * w.B * w.I, 1);
+  return shared.uniformWeights(shared.seedOf(`${w.id}-X-T${w.T}-B${w.B}`), frames * w.B * w.I, 1);
 }
 
 /** Step workloads are verified over this many steps from the zero state (then timed cyclically). */

@@ -78,6 +78,8 @@ await esbuild.build({
   define: { RNN_WASM_VERSION: JSON.stringify(version) }, plugins: [platform()],
 });
 for (const name of ["kernels", "kernels-relaxed"]) await cp(`${root}build/${name}.wasm`, `${root}dist/${name}.wasm`);
+// The workloads of issue 7 for bench/ (never shipped): the same table and weights as the CLI's.
+await esbuild.build({ ...common, entryPoints: { workloads: "src/cli/workloads.ts" }, format: "esm", outdir: "build" });
 
 // Declarations mirror src/ under dist/types; runtime/kernels.d.ts refers to the kernel types
 // asc generated, which therefore ship as dist/build/kernels.d.ts. dist/cjs/ gets the same

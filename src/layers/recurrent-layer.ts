@@ -109,7 +109,7 @@ export class RecurrentLayer {
     options ??= {};
     if (typeof options !== "object") throw new InvalidArgumentError(`run options: expected an object, found ${typeof options}`);
     const { spec } = this;
-    const { dirs, stateSize: S, hiddenSize: H, inputSize: I, layout } = spec;
+    const { dirs, stateSize: S, inputSize: I, layout } = spec;
     checkTensor(X, "X");
     if (X.dims.length !== 3 || X.dims[2] !== I) {
       const want = layout === 0 ? `[T, B, ${I}] = [seq_length, batch_size, inputSize]` : `[B, T, ${I}] = [batch_size, seq_length, inputSize]`;
@@ -118,21 +118,7 @@ export class RecurrentLayer {
     const [T, B] = layout === 0 ? [X.dims[0], X.dims[1]] : [X.dims[1], X.dims[0]];
     const ws = this.ws;
     const arena = this.runtime.arena;
-    const bufs: SequenceBuffers = {
-      x: ws.get("x", T * B * I),
-      y: ws.get("y", T * B * dirs * S),
-      lens: ws.get("lens", B),
-      hp: [],
-      mask: 0,
-      maskZero: false,
-      h0: [],
-      c: [],
-    };
-    for (let d = 0; d < dirs; d++) {
-      bufs.hp.push(ws.get(`hp.${d}`, B));
-      bufs.h0.push(ws.get(`h0.${d}`, B * S));
-      bufs.c.push(ws.get(`c.${d}`, B * ceil4(H)));
-    }
+    const bufs = this.sequenceBuffers(ws, T, B);
     const lens = writeLens(arena.i32, bufs.lens >> 2, options.sequenceLens, T, B);
     if (options.mask != null) {
       bufs.mask = ws.get("mask", Math.ceil((T * B) / 4));
@@ -148,6 +134,20 @@ export class RecurrentLayer {
     this.loadStates(f32, bufs, options, B, layout);
     this.forward(bufs, T, B);
     return this.outputs(arena.f32, bufs, lens, T, B);
+  }
+
+  /** Blocks of `ws` for a forward pass over T steps of B rows (contents unspecified). */
+  sequenceBuffers(ws: Workspace, T: number, B: number): SequenceBuffers {
+    const { dirs, stateSize: S, hiddenSize: H, inputSize: I } = this.spec;
+    const bufs: SequenceBuffers = {
+      x: ws.get("x", T * B * I), y: ws.get("y", T * B * dirs * S), lens: ws.get("lens", B), hp: [], mask: 0, maskZero: false, h0: [], c: [],
+    };
+    for (let d = 0; d < dirs; d++) {
+      bufs.hp.push(ws.get(`hp.${d}`, B));
+      bufs.h0.push(ws.get(`h0.${d}`, B * S));
+      bufs.c.push(ws.get(`c.${d}`, B * ceil4(H)));
+    }
+    return bufs;
   }
 
   /**
@@ -313,7 +313,8 @@ export class RecurrentLayer {
     }
   }
 
-  private outputs(f32: Float32Array, bufs: SequenceBuffers, lens: Int32Array, T: number, B: number): RecurrentOutputs {
+  /** Y, Y_h (and Y_c) after a forward pass, copied out in the layout's ONNX shapes. */
+  outputs(f32: Float32Array, bufs: SequenceBuffers, lens: ArrayLike<number>, T: number, B: number): RecurrentOutputs {
     const { dirs, stateSize: S, layout } = this.spec;
     const Y = new Float32Array(T * dirs * B * S);
     const y = bufs.y >> 2;

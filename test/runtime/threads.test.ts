@@ -7,6 +7,7 @@ import { describe, expect, it, vi } from "vitest";
 import { InvalidArgumentError, createLayer, createModel, createRuntime } from "../../src/index.js";
 import { shareMemoryImport } from "../../src/runtime/shared-wasm.js";
 import { ThreadPool, ranges } from "../../src/runtime/thread-pool.js";
+import { loadFixture, onnxFixture } from "../import/onnx-fixtures.js";
 import { runThreads } from "../platforms/conformance-run.mjs";
 
 const kernels = new Uint8Array(readFileSync(new URL("../../build/kernels.wasm", import.meta.url)));
@@ -81,6 +82,30 @@ describe("results on 2 threads are the same bits as on 1", () => {
       for (let t = 0; t < 5; t++) stream.step(w(64));
       expect(run).toHaveBeenCalledTimes(7);
       rt.dispose();
+    } finally {
+      run.mockRestore();
+    }
+  });
+
+  it("an ONNX graph's recurrent node splits like a layer, with the same bits", async () => {
+    const run = vi.spyOn(ThreadPool.prototype, "run");
+    try {
+      const f = onnxFixture("gru_bi_o9");
+      const I = f.runs[0].inputs.x.dims[2];
+      const T = 20000, B = 2;
+      const x = { data: Float32Array.from({ length: T * B * I }, (_, i) => Math.sin(i * 0.37)), dims: [T, B, I] };
+      const outs: Float32Array[] = [];
+      for (const threads of [1, 2]) {
+        const rt = await createRuntime({ threads });
+        await rt.threadsReady();
+        const model = await loadFixture(f, rt);
+        outs.push((await model.runNamed({ x })).y.data as Float32Array);
+        rt.dispose();
+      }
+      expect(run).toHaveBeenCalledTimes(1); // one phase: a direction per thread
+      expect(outs[0]).toBeInstanceOf(Float32Array);
+      expect(outs[0].length).toBeGreaterThan(T * B * 2);
+      expect(outs[1]).toEqual(outs[0]);
     } finally {
       run.mockRestore();
     }

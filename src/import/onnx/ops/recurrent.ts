@@ -2,11 +2,11 @@
 // from the node's attributes and its constant W, R, B (and P) — packed into linear memory —
 // so those inputs must be initializers or fold to constants. A run copies X in, runs every
 // direction (RecurrentLayer.forward: the input-projection GEMM, then the cell's sequence
-// kernel) and copies Y, Y_h, Y_c out, in the shapes the node's layout asks for.
+// kernel, split between threads as for any layer) and copies Y, Y_h, Y_c out
+// (RecurrentLayer.outputs), in the shapes the node's layout asks for.
 import { ShapeError, UnsupportedError } from "../../../errors.js";
-import { RecurrentLayer, type SequenceBuffers } from "../../../layers/recurrent-layer.js";
+import { RecurrentLayer } from "../../../layers/recurrent-layer.js";
 import { copyIn, writeLens } from "../../../layers/sequence-input.js";
-import { ceil4 } from "../../../layers/pack.js";
 import { Workspace } from "../../../runtime/workspace.js";
 import type { Tensor } from "../../../tensor.js";
 import { recurrentCell, recurrentSpecFromNode } from "../recurrent-node.js";
@@ -71,7 +71,7 @@ const asTensor = (v: Value | undefined): Tensor | undefined => v && { data: toFl
 /** One pass over the sequence: [Y, Y_h, Y_c (LSTM)], whichever outputs the node names. */
 function runSequence(layer: RecurrentLayer, ws: Workspace, inputs: readonly (Value | undefined)[], label: string): Value[] {
   layer.check();
-  const { dirs, stateSize: S, inputSize: I, layout } = layer.spec;
+  const { inputSize: I, layout } = layer.spec;
   const X = required(inputs, REC.X, label, "X");
   if (X.dims.length !== 3 || X.dims[2] !== I || (X.dtype !== "float32" && X.dtype !== "float64")) {
     const want = layout === 0 ? `[T, B, ${I}] = [seq_length, batch_size, input_size]` : `[B, T, ${I}] = [batch_size, seq_length, input_size]`;
@@ -79,19 +79,12 @@ function runSequence(layer: RecurrentLayer, ws: Workspace, inputs: readonly (Val
   }
   const [T, B] = layout === 0 ? [X.dims[0], X.dims[1]] : [X.dims[1], X.dims[0]];
   if (B < 1) throw new ShapeError(`${label}: X: batch size must be at least 1, found [${X.dims.join(", ")}]`);
-  const bufs: SequenceBuffers = {
-    x: ws.get("x", T * B * I), y: ws.get("y", T * B * dirs * S), lens: ws.get("lens", B), hp: [], mask: 0, maskZero: false, h0: [], c: [],
-  };
-  for (let d = 0; d < dirs; d++) {
-    bufs.hp.push(ws.get(`hp.${d}`, B));
-    bufs.h0.push(ws.get(`h0.${d}`, B * S));
-    bufs.c.push(ws.get(`c.${d}`, B * ceil4(layer.spec.hiddenSize)));
-  }
+  const bufs = layer.sequenceBuffers(ws, T, B);
   const arena = layer.runtime.arena;
   const lensValue = inputs[REC.sequence_lens];
   const lens = writeLens(arena.i32, bufs.lens >> 2, lensValue && numbersOf(lensValue), T, B);
   copyIn(arena.f32, bufs.x >> 2, toFloat32(X), T, B, I, layout);
-  arena.f32.fill(0, bufs.y >> 2, (bufs.y >> 2) + T * B * dirs * S);
+  arena.f32.fill(0, bufs.y >> 2, (bufs.y >> 2) + T * B * layer.outputSize);
   try {
     layer.loadStates(arena.f32, bufs, { initialH: asTensor(inputs[REC.initial_h]), initialC: asTensor(inputs[REC.initial_c]) }, B, layout);
   } catch (e) {
@@ -99,21 +92,9 @@ function runSequence(layer: RecurrentLayer, ws: Workspace, inputs: readonly (Val
     throw e;
   }
   layer.forward(bufs, T, B);
-  const f32 = arena.f32; // after the run: memory may have grown
-  const Y = new Float32Array(T * dirs * B * S);
-  const y = bufs.y >> 2;
-  for (let t = 0; t < T; t++) {
-    for (let b = 0; b < B; b++) {
-      for (let d = 0; d < dirs; d++) {
-        const src = y + (t * B + b) * dirs * S + d * S;
-        const dst = layout === 0 ? ((t * dirs + d) * B + b) * S : ((b * T + t) * dirs + d) * S;
-        Y.set(f32.subarray(src, src + S), dst);
-      }
-    }
-  }
-  const { Y_h, Y_c } = layer.finalStates(f32, bufs, lens, B, layout);
+  const { Y, Y_h, Y_c } = layer.outputs(arena.f32, bufs, lens, T, B); // arena.f32 after the run: memory may have grown
   const out: Value[] = [
-    { dtype: "float32", dims: layout === 0 ? [T, dirs, B, S] : [B, T, dirs, S], data: Y },
+    { dtype: "float32", dims: [...Y.dims], data: Y.data },
     { dtype: "float32", dims: [...Y_h.dims], data: Y_h.data },
   ];
   if (Y_c) out.push({ dtype: "float32", dims: [...Y_c.dims], data: Y_c.data });
