@@ -26,6 +26,12 @@ export class Arena {
   private i32View: Int32Array;
   private u8View: Uint8Array;
   private disposed = false;
+  /**
+   * Bytes below this may hold old data; above it, memory is as grown: zero (the wasm spec), so
+   * alloc need not clear it. A shared memory's typed-array fill is several times slower than an
+   * unshared one's, and a layer's first blocks are mostly fresh memory.
+   */
+  private dirty: number;
 
   constructor(memory: WebAssembly.Memory, maxBytes: number) {
     this.memory = memory;
@@ -35,6 +41,7 @@ export class Arena {
     this.i32View = new Int32Array(this.buffer);
     this.u8View = new Uint8Array(this.buffer);
     const end = memory.buffer.byteLength;
+    this.dirty = end;
     if (end > BASE) this.free.push({ ptr: BASE, size: end - BASE });
   }
 
@@ -79,7 +86,8 @@ export class Arena {
       block.size -= size;
     }
     this.used.set(ptr, size);
-    new Uint8Array(this.memory.buffer, ptr, size).fill(0);
+    if (ptr < this.dirty) new Uint8Array(this.memory.buffer, ptr, Math.min(size, this.dirty - ptr)).fill(0);
+    this.dirty = Math.max(this.dirty, ptr + size);
     return ptr;
   }
 

@@ -94,6 +94,27 @@ describe("memory", () => {
     expect(all).toBe(64);
   });
 
+  it("every block comes zeroed: reused memory is cleared, memory as grown is already zero", () => {
+    for (const shared of [false, true]) {
+      const memory = new WebAssembly.Memory({ initial: 1, maximum: 1024, shared });
+      new Uint8Array(memory.buffer).fill(7, 64); // the first page may hold old data: it is cleared
+      const arena = new Arena(memory, 1024 * 65536);
+      const rand = rng(6);
+      const live: number[] = [];
+      for (let i = 0; i < 600; i++) {
+        if (live.length && rand() < 0.45) arena.release(live.splice(int(rand, 0, live.length - 1), 1)[0]);
+        else {
+          const bytes = int(rand, 1, 90000);
+          const p = arena.alloc(bytes, "t");
+          const block = new Uint8Array(memory.buffer, p, bytes);
+          expect(block.every((b) => b === 0)).toBe(true);
+          block.fill(0xa5);
+          live.push(p);
+        }
+      }
+    }
+  });
+
   it("a disposed runtime refuses work", async () => {
     const rt = await Runtime.create();
     const rand = rng(5);
