@@ -50,10 +50,12 @@ export function targets(report) {
     speedup("W6", "ort-node", 1, "W6 no slower than onnxruntime-node"),
     speedup("W4", "ort-web-1t", 1.5, "W4 ≥ 1.5× faster than onnxruntime-web 1 thread"),
   ];
+  // The peak is one core's: judged on one thread (the default's 2 threads would pass at 30%).
   const w4 = find("W4");
-  const d4 = w4 && derive(report, w4, REFERENCE);
+  const d4 = w4 && (derive(report, w4, ONE_THREAD) ?? derive(report, w4, REFERENCE));
+  const on = w4?.results[ONE_THREAD]?.status === "ok" ? "1 thread" : "rnn-wasm";
   list.push(d4
-    ? { text: "W4 ≥ 60% of the measured WASM SIMD peak", met: d4.peakFraction >= 0.6, measured: `${pct(d4.peakFraction)} (${d4.gflops.toFixed(1)} of ${report.peak.simd.gflops.toFixed(1)} GFLOP/s)` }
+    ? { text: "W4 ≥ 60% of the measured WASM SIMD peak", met: d4.peakFraction >= 0.6, measured: `${pct(d4.peakFraction)} on ${on} (${d4.gflops.toFixed(1)} of ${report.peak.simd.gflops.toFixed(1)} GFLOP/s, one core's peak)` }
     : { text: "W4 ≥ 60% of the measured WASM SIMD peak", measured: "not measured" });
   const w3 = find("W3");
   const t1 = w3?.results[ONE_THREAD];
@@ -129,7 +131,7 @@ export function renderReport(report) {
   out.push("## WebAssembly limits of this machine (one core)", "");
   const chains = (p) => Object.entries(p.byChains).map(([n, g]) => `${n} chains ${g.toFixed(1)}`).join(", ");
   out.push("Limits are the best of several calls (other processes can only slow a call down); medians in results.json.", "");
-  out.push(`- f32x4 mul + add peak: **${peak.simd.gflops.toFixed(1)} GFLOP/s**, the best of n independent chains acc = acc·m + c held in registers (GFLOP/s: ${chains(peak.simd)}). "% of WASM peak" below divides by this.`);
+  out.push(`- f32x4 mul + add peak: **${peak.simd.gflops.toFixed(1)} GFLOP/s**, the best of n independent chains acc = acc·m + c held in registers (GFLOP/s: ${chains(peak.simd)}). "% of WASM peak" below divides by this (one core: runs on 2 threads can pass 100%).`);
   out.push(peak.relaxed.skipped ? `- f32x4 relaxed madd peak: not measured (${peak.relaxed.skipped})` : `- f32x4 relaxed madd peak: **${peak.relaxed.gflops.toFixed(1)} GFLOP/s** (${chains(peak.relaxed)}).`);
   out.push(`- f32x4 read bandwidth (load-sum streamed repeatedly over a buffer): ${peak.bandwidth.map((b) => `${mib(b.bytes)} ${b.gbs.toFixed(1)} GB/s`).join("; ")}.`, "");
   out.push("## Workloads", "");
@@ -173,10 +175,11 @@ function runtimeSection(report) {
 const METHOD = `## Method
 
 - Workloads and weights are defined once in src/cli/workloads.ts (also run by \`rnn-wasm bench\`),
-  inputs in bench/workloads.mjs (deterministic xorshift weights uniform in ±1/√H, inputs in ±1). The ONNX models onnxruntime runs are built from the same
-  weights by bench/onnx-models.mjs (W1, W2, W5a, W5b are committed in bench/models/; W3, W4 and
-  W6 are too big to commit and are regenerated into bench/models/generated/ on every run;
-  committed models are checked against the generator on every run).
+  inputs in bench/workloads.mjs (deterministic xorshift: weights uniform in ±1/√H, inputs in
+  ±1). The ONNX models onnxruntime runs are built from the same weights by
+  bench/onnx-models.mjs (W1, W2, W5a, W5b are committed in bench/models/; W3, W4 and W6 are too
+  big to commit and are regenerated into bench/models/generated/ on every run; committed models
+  are checked against the generator on every run).
 - Every (workload, runtime) pair runs in a fresh \`node\` process (bench/child.mjs). It first
   checks the output: the last layer's Y at steps 0, T/2 and T−1 for every direction (rows 0 and
   B−1), or h after the first and the 16th stream step, must equal rnn-wasm's within 1e-4. Then a
