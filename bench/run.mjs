@@ -2,7 +2,7 @@
 // onnxruntime-web (1 and 2 threads), onnxruntime-node (native, 1 thread) and TensorFlow.js
 // (cpu, wasm) on the workloads of workloads.mjs, plus the WebAssembly peak and bandwidth of
 // this machine, cold start and shipped size. Writes bench/RESULTS.md, results.svg, results.json.
-//   node bench/run.mjs                  full run (≈ 10–15 min; run it on a quiet machine)
+//   node bench/run.mjs                  full run, 3 rounds (≈ 15 min; run it on a quiet machine)
 //   node bench/run.mjs --quick          smoke test (< 1 min): every runner once on short
 //                                       sequences; writes to bench/.quick/ (not committed)
 //   --workloads=W1,W4  --runtimes=rnn-wasm,ort-web-1t  --out=DIR  --skip-cold
@@ -33,10 +33,12 @@ const { values: opts } = parseArgs({
     runtimes: { type: "string" },
     out: { type: "string" },
     "skip-cold": { type: "boolean", default: false },
-    rounds: { type: "string", default: "1" },
+    // 3 rounds by default: on a shared VM one round in two or three catches another tenant's
+    // load, and with 3 rounds pooled such a round no longer sets the median.
+    rounds: { type: "string" },
   },
 });
-const rounds = Math.max(1, Number.parseInt(opts.rounds, 10) || 1);
+const rounds = Math.max(1, Number.parseInt(opts.rounds ?? (opts.quick ? "1" : "3"), 10) || 1);
 const quick = opts.quick;
 const profile = quick ? "quick" : "full";
 const pick = (list, csv) => (csv ? csv.split(",").map((id) => list.find((x) => x.id === id) ?? fail(`unknown id ${id}`)) : list);

@@ -204,7 +204,8 @@ export class RecurrentLayer {
       mask: bufs.mask ?? 0, maskZero: !!bufs.maskZero, scratch: bufs.scratch, B, b0: 0, b1: B, reverse: false, steps: 1,
     };
     const splittable = !!unitSlices(spec, 2) && 2 * B * ldg * (I + spec.stateSize) >= STEP_SPLIT_MIN_FLOPS;
-    const prepared = new Map<string, PreparedPhase | undefined>();
+    // Prepared splits by buffers: a stream uses two (h ping-pongs); searched without allocating.
+    const prepared: { size: number; x: number; h0: number; c: number; y: number; phase: PreparedPhase | undefined }[] = [];
     // A thread's share of the step: its own schedule, state pointers and scratch (slice 0: the stream's).
     const share = (h0: number, c: number, y: number) => (r: Kernels, slice: number, units: UnitShare) => {
       const own = slice === 0 ? bufs : {
@@ -217,13 +218,14 @@ export class RecurrentLayer {
     return (x, h0, c, y) => {
       const pool = splittable ? this.runtime.workers() : undefined;
       if (pool && pool.size > 0) {
-        const key = `${pool.size}:${x}:${h0}:${c}:${y}`;
-        if (!prepared.has(key)) {
-          if (prepared.size >= 8) prepared.clear(); // a stream uses two; bound what callers that move buffers leave
-          prepared.set(key, prepareStep(pool, k, spec, p, B, share(h0, c, y), x, bufs.G));
+        let hit;
+        for (const e of prepared) if (e.size === pool.size && e.x === x && e.h0 === h0 && e.c === c && e.y === y) hit = e;
+        if (!hit) {
+          if (prepared.length >= 8) prepared.length = 0; // bound what callers that move buffers leave
+          hit = { size: pool.size, x, h0, c, y, phase: prepareStep(pool, k, spec, p, B, share(h0, c, y), x, bufs.G) };
+          prepared.push(hit);
         }
-        const phase = prepared.get(key);
-        if (phase) return pool.run(phase);
+        if (hit.phase) return pool.run(hit.phase);
       }
       args.H0 = h0;
       args.C = c;
