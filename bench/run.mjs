@@ -7,7 +7,7 @@
 //                                       sequences; writes to bench/.quick/ (not committed)
 //   --workloads=W1,W4  --runtimes=rnn-wasm,ort-web-1t  --out=DIR  --skip-cold
 //   --rounds=N                          N passes per workload in alternating runtime order,
-//                                       samples pooled (steadier ratios on a busy machine)
+//                                       median of the round medians (steadier on a busy machine)
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -19,7 +19,7 @@ import { measureColdStart } from "./cold-start.mjs";
 import { ensureModels } from "./onnx-models.mjs";
 import { runChild } from "./proc.mjs";
 import { renderReport } from "./report.mjs";
-import { summarize } from "./timing.mjs";
+import { quantile, summarize } from "./timing.mjs";
 import { REFERENCE, RUNTIMES } from "./runtimes.mjs";
 import { measureSizes } from "./sizes.mjs";
 import { CHECK_TOLERANCE, WORKLOADS, floorBuffer, flops, maxAbsDiff, quickVariant, weightBytes } from "./workloads.mjs";
@@ -75,7 +75,7 @@ for (const r of runtimes) {
 const modelFiles = Object.fromEntries(Object.entries(models).map(([id, m]) => [id, m.file]));
 // Full: a fresh process per (workload, runtime), runtimes back to back so that one workload's
 // ratios come from one stretch of time; with --rounds=N, N such passes in alternating runtime
-// order, their samples pooled. Quick: one process per runtime for all workloads.
+// order (the median of their medians; percentiles of the pooled samples). Quick: one process per runtime for all workloads.
 const batches = quick
   ? available.map((r) => [r, workloads])
   : workloads.flatMap((w) => Array.from({ length: rounds }, (_, i) => (i % 2 ? [...available].reverse() : available).map((r) => [r, [w]])).flat());
@@ -89,9 +89,13 @@ for (const [r, ws] of batches) {
       : { status: "error", reason: `no result (exit code ${child.code})`, detail: child.output };
     const prev = results[w.id][r.id];
     if (prev?.status === "ok" && got.status === "ok") {
+      // The median is the median of the rounds' medians: pooled samples would lean toward the
+      // faster rounds, which collect more samples in their fixed time. p10–p90 stay pooled.
       const samples = [...prev.timing.samples, ...got.timing.samples];
-      prev.timing = { ...prev.timing, ...summarize(samples), samples, totalMs: prev.timing.totalMs + got.timing.totalMs, rounds: prev.timing.rounds + 1 };
-    } else if (prev?.status !== "ok") results[w.id][r.id] = { ...got, ...(got.status === "ok" ? { timing: { ...got.timing, rounds: 1 } } : {}) };
+      const roundMedians = [...prev.timing.roundMedians, got.timing.median];
+      const median = quantile([...roundMedians].sort((a, b) => a - b), 0.5);
+      prev.timing = { ...prev.timing, ...summarize(samples), median, roundMedians, samples, totalMs: prev.timing.totalMs + got.timing.totalMs, rounds: prev.timing.rounds + 1 };
+    } else if (prev?.status !== "ok") results[w.id][r.id] = { ...got, ...(got.status === "ok" ? { timing: { ...got.timing, rounds: 1, roundMedians: [got.timing.median] } } : {}) };
     log(`${w.id} ${r.id}: ${got.status === "ok" ? `${fmtMs(got.timing.median)} per ${w.step ? "step" : "run"}` : `${got.status}: ${got.reason}`}`);
   }
 }
