@@ -39,16 +39,7 @@ export function streamPlan(plan: Plan): StreamPlan | string {
   }
   // The steps the outputs need when recurrent initial states come from the carried state.
   const needed = new Set(plan.outputs.map((o) => o.name));
-  const kept: Step[] = [];
-  for (let k = plan.steps.length - 1; k >= 0; k--) {
-    const s = plan.steps[k];
-    if (!s.node.outputs.some((o) => o !== "" && needed.has(o))) continue;
-    kept.unshift(s);
-    s.node.inputs.forEach((x, i) => {
-      if (x === "" || s.packed.has(i) || (s.runner.recurrent && (i === REC.initial_h || i === REC.initial_c))) return;
-      needed.add(x);
-    });
-  }
+  const kept = liveSteps(plan.steps, needed, () => true);
   const fed = plan.inputs.filter((i) => needed.has(i.name));
   if (fed.length !== 1) {
     return fed.length === 0
@@ -67,19 +58,27 @@ function firstSchedule(plan: Plan, input: string, given: ReadonlySet<string>, ou
   for (const s of plan.steps) {
     if (s.node.inputs.some((x, i) => x !== "" && !s.packed.has(i) && tainted.has(x))) s.node.outputs.forEach((o) => tainted.add(o));
   }
-  const needed = new Set(outputs);
+  return schedule(liveSteps(plan.steps, new Set(outputs), (x) => tainted.has(x)), outputs);
+}
+
+/**
+ * The steps that produce a value in `needed` (which grows with their inputs), in order, walking
+ * back from the last. A recurrent step's initial state x is left out when carried(x): the stream
+ * supplies it from its state instead.
+ */
+function liveSteps(steps: readonly Step[], needed: Set<string>, carried: (x: string) => boolean): Step[] {
   const kept: Step[] = [];
-  for (let k = plan.steps.length - 1; k >= 0; k--) {
-    const s = plan.steps[k];
+  for (let k = steps.length - 1; k >= 0; k--) {
+    const s = steps[k];
     if (!s.node.outputs.some((o) => o !== "" && needed.has(o))) continue;
     kept.unshift(s);
     s.node.inputs.forEach((x, i) => {
       if (x === "" || s.packed.has(i)) return;
-      if (s.runner.recurrent && (i === REC.initial_h || i === REC.initial_c) && tainted.has(x)) return;
+      if (s.runner.recurrent && (i === REC.initial_h || i === REC.initial_c) && carried(x)) return;
       needed.add(x);
     });
   }
-  return schedule(kept, outputs);
+  return kept;
 }
 
 /** Which axis of the input each axis of a value came from (−1: none), per value name. */
